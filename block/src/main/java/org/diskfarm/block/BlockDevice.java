@@ -1,0 +1,82 @@
+package org.diskfarm.block;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * A virtual disk: a fixed number of bytes that can be read and written at any offset. Everything in the data path is
+ * one: raw files, VHD files, write caches, the layers that count or throttle, and what a protocol export serves.
+ *
+ * <p>Offsets and lengths are in bytes and need not be aligned to {@link #logicalBlockSize()}; the protocols keep to
+ * sectors, the offline tools do not. Every method checks its range and throws {@link StorageException} of kind
+ * {@link StorageException.Kind#OUT_OF_RANGE} for a request that does not lie wholly inside the device, before it
+ * touches anything. All failures are {@link StorageException}s.
+ *
+ * <p>Threads: if {@link #isConcurrent()} is true, any method may be called from many threads at once (reads run in
+ * parallel; writes to overlapping ranges at the same time have no defined order, as on a real disk). If false, the
+ * caller serialises all calls.
+ */
+public interface BlockDevice extends AutoCloseable {
+
+    /** Size in bytes; fixed for the life of the object. */
+    long size();
+
+    /** The sector size clients should see: 512 for every device today. */
+    default int logicalBlockSize() {
+        return 512;
+    }
+
+    default BlockLimits limits() {
+        return BlockLimits.DEFAULT;
+    }
+
+    /** True if {@link #write}, {@link #zero} and {@link #trim} may be called. */
+    boolean canWrite();
+
+    /** True if {@link #trim} may release storage (it is always allowed, and may do nothing, on writable devices). */
+    default boolean canTrim() {
+        return false;
+    }
+
+    /** True if {@link #zero} is cheaper than writing zeros (it never is slower). */
+    default boolean canFastZero() {
+        return false;
+    }
+
+    /** True if calls from many threads at once are safe (see the class comment). */
+    boolean isConcurrent();
+
+    /** Reads {@code dst.remaining()} bytes at {@code offset} into {@code dst}, advancing its position to its limit. */
+    void read(long offset, ByteBuffer dst);
+
+    /**
+     * Writes {@code src.remaining()} bytes at {@code offset}, advancing its position to its limit. With
+     * {@link IoFlags#fua()} the data is durable when the call returns; otherwise only after {@link #flush()}.
+     */
+    void write(long offset, ByteBuffer src, IoFlags flags);
+
+    /** Makes every write that returned before this call durable on stable storage. */
+    void flush();
+
+    /**
+     * Tells the device that the range is no longer needed: afterwards it reads as zeros or as its old content, and
+     * the device may release its storage. A device that cannot release storage may do nothing.
+     */
+    void trim(long offset, long length, IoFlags flags);
+
+    /**
+     * Makes the range read as zeros. Without {@link IoFlags#noHole()} the device may release the storage instead of
+     * writing zeros.
+     */
+    void zero(long offset, long length, IoFlags flags);
+
+    /**
+     * Describes {@code [offset, offset + length)} as a list of extents in order, without gaps, that covers at least the
+     * first byte of the range and ends at or before its end. A device that knows nothing reports one allocated extent.
+     */
+    List<Extent> extents(long offset, long length);
+
+    /** Flushes nothing and releases the device's resources; later calls throw kind CLOSED. Safe to call twice. */
+    @Override
+    void close();
+}
