@@ -1,0 +1,4 @@
+package org.diskfarm.vhd;
+
+abstract non-sealed class VhdStub extends VhdDevice {
+}
