@@ -47,7 +47,7 @@ public final class FileStorage implements StorageFile {
         try {
             return new FileStorage(path, FileChannel.open(path, options), mode != Mode.READ_ONLY);
         } catch (NoSuchFileException e) {
-            throw new StorageException(StorageException.Kind.NOT_FOUND, path + ": no such file");
+            throw new StorageException(StorageException.Kind.NOT_FOUND, path + ": " + StorageOpener.NO_SUCH_FILE);
         } catch (FileAlreadyExistsException e) {
             throw new StorageException(StorageException.Kind.INVALID_ARGUMENT, path + ": file already exists");
         } catch (AccessDeniedException e) {

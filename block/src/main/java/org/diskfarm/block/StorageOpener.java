@@ -10,5 +10,8 @@ import java.nio.file.Path;
 public interface StorageOpener {
     StorageOpener FILES = FileStorage::open;
 
+    /** The message of a missing file: {@code "PATH: no such file"}, kind NOT_FOUND. Openers must use it. */
+    String NO_SUCH_FILE = "no such file";
+
     StorageFile open(Path path, FileStorage.Mode mode);
 }

@@ -1,4 +1,0 @@
-package org.diskfarm.vhd;
-
-abstract non-sealed class VhdStub extends VhdDevice {
-}
