@@ -1,0 +1,514 @@
+package org.diskfarm.vhd;
+
+import org.diskfarm.block.BlockDevice;
+import org.diskfarm.block.DeviceCopy;
+import org.diskfarm.block.Extent;
+import org.diskfarm.block.FileStorage;
+import org.diskfarm.block.IoFlags;
+import org.diskfarm.block.RawFileDevice;
+import org.diskfarm.block.StorageFile;
+import org.diskfarm.testkit.ClientProcess;
+import org.diskfarm.testkit.QemuImg;
+import org.diskfarm.testkit.QemuImg.Subformat;
+import org.diskfarm.testkit.TestFiles;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestReporter;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * VHD files are read and written the same way by diskfarm and by the real {@code qemu-img} (QEMU's {@code vpc}
+ * driver), started as a process: what QEMU writes we read byte for byte as QEMU reads it, and what we write QEMU
+ * reads as we wrote it. Sizes include ones that are not multiples of the 2 MiB block size, and a 100 GiB disk that
+ * holds a few MiB (nothing here ever allocates it whole).
+ *
+ * <p>QEMU cannot create differencing VHDs, so the chain tests check our chains against a byte-array model, and round
+ * trips through raw files.
+ */
+class VhdQemuImgInteropTest {
+    private static final int MIB = 1 << 20;
+    private static final long GIB = 1L << 30;
+    private static final long HUGE = 100 * GIB;
+
+    private static QemuImg qemu;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void findQemuImg() {
+        qemu = QemuImg.locate();
+    }
+
+    /** 1 MiB, an exact multiple of the block size, just past one, just short of one, and an odd byte count. */
+    static Stream<Long> sizes() {
+        return Stream.of((long) MIB, 4L * MIB, 3L * MIB + 512, 33L * MIB - 512, 10_000_000L);
+    }
+
+    static Stream<Arguments> qemuFormats() {
+        return sizes().flatMap(size -> Stream.of(Subformat.values()).flatMap(subformat -> Stream.of(
+                Arguments.of(subformat, size, false), Arguments.of(subformat, size, true))));
+    }
+
+    static Stream<Arguments> ourTypes() {
+        return sizes().flatMap(size -> Stream.of(Arguments.of(VhdType.FIXED, size), Arguments.of(VhdType.DYNAMIC,
+                size)));
+    }
+
+    // ---- (i) what qemu-img writes, we read as qemu-img reads it ----
+
+    @ParameterizedTest(name = "{0} {1} bytes, force_size {2}")
+    @MethodSource("qemuFormats")
+    void qemuCreatedEmptyDiskReadsAsZerosOfQemuSize(Subformat subformat, long size, boolean forceSize) {
+        Path vhd = dir.resolve("empty.vhd");
+        qemu.createVpc(vhd, subformat, size, forceSize);
+        long qemuSize = qemu.info(vhd, "vpc").virtualSize();
+
+        try (VhdDevice device = Vhd.open(vhd, false)) {
+            assertThat(device.size()).as("our size of a qemu-img-created disk").isEqualTo(qemuSize);
+            assertThat(device.type()).isEqualTo(subformat == Subformat.FIXED ? VhdType.FIXED : VhdType.DYNAMIC);
+            assertReadsAsZeros(device);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1} bytes, force_size {2}")
+    @MethodSource("qemuFormats")
+    void qemuConvertedDiskReadsAsQemuReadsIt(Subformat subformat, long size, boolean forceSize) {
+        Path source = patternedSparseRaw(dir.resolve("source.raw"), size, 11);
+        Path vhd = dir.resolve("qemu.vhd");
+        qemu.convertRawToVpc(source, vhd, subformat, forceSize);
+        Path qemuRead = dir.resolve("qemu-read.raw");
+        qemu.convertVpcToRaw(vhd, qemuRead);
+        long qemuSize = qemu.info(vhd, "vpc").virtualSize();
+
+        try (VhdDevice device = Vhd.open(vhd, false)) {
+            assertThat(device.size()).as("our size of a qemu-img-converted disk").isEqualTo(qemuSize);
+            assertSameContent(device, qemuRead);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} bytes")
+    @MethodSource("sizes")
+    void ourRoundedSizeIsTheSizeQemuImgCreates(long size) {
+        Path vhd = dir.resolve("rounded.vhd");
+        qemu.createVpc(vhd, Subformat.DYNAMIC, size, false);
+
+        assertThat(Vhd.roundedSize(size)).isEqualTo(qemu.info(vhd, "vpc").virtualSize());
+    }
+
+    @ParameterizedTest(name = "force_size {0}")
+    @ValueSource(booleans = {false, true})
+    void qemuMadeSparseHugeDiskReadsAsQemuReadsIt(boolean forceSize) throws IOException {
+        long[] offsets = hugeOffsets();
+        Path source = TestFiles.writeSparseFile(dir.resolve("huge.raw"), HUGE, 21, 300_000, offsets);
+        Path vhd = dir.resolve("huge.vhd");
+        qemu.convertRawToVpc(source, vhd, Subformat.DYNAMIC, forceSize);
+        Path qemuRead = dir.resolve("huge-read.raw");
+        qemu.convertVpcToRaw(vhd, qemuRead);
+        long qemuSize = qemu.info(vhd, "vpc").virtualSize();
+
+        try (VhdDevice device = Vhd.open(vhd, false); RawFileDevice raw = RawFileDevice.open(qemuRead, false)) {
+            assertThat(device.size()).isEqualTo(qemuSize);
+            assertSameSparseContent(device, raw);
+        }
+    }
+
+    // ---- (ii) what we write, qemu-img reads as we wrote it ----
+
+    @ParameterizedTest(name = "{0} {1} bytes")
+    @MethodSource("ourTypes")
+    void ourDiskWrittenAtUnalignedOffsetsReadsInQemuAsWritten(VhdType type, long size) {
+        Path vhd = dir.resolve("ours.vhd");
+        byte[] model;
+        try (VhdDevice device = Vhd.create(vhd, spec(type, size))) {
+            model = new byte[(int) device.size()];
+            for (long[] write : unalignedWrites(device.size())) {
+                writeAndModel(device, model, write[0], (int) write[1], 31);
+            }
+            device.flush();
+        }
+
+        assertQemuReads(vhd, model);
+        assertCheckOk(vhd);
+    }
+
+    @ParameterizedTest(name = "{0} {1} bytes")
+    @MethodSource("ourTypes")
+    void ourDiskImportedFromRawReadsInQemuAsItsSource(VhdType type, long size) {
+        Path source = patternedSparseRaw(dir.resolve("source.raw"), Vhd.roundedSize(size), 41);
+        Path vhd = dir.resolve("imported.vhd");
+        try (RawFileDevice raw = RawFileDevice.open(source, false); VhdDevice device = Vhd.create(vhd, spec(type,
+                size))) {
+            assertThat(device.size()).isEqualTo(raw.size());
+            DeviceCopy.of(raw, device).run();
+        }
+
+        assertThat(qemu.info(vhd, "vpc").virtualSize()).isEqualTo(Vhd.roundedSize(size));
+        assertThat(qemu.compare(vhd, "vpc", source, "raw")).as("qemu-img compare ours.vhd source.raw").isTrue();
+        assertCheckOk(vhd);
+    }
+
+    @Test
+    void ourSparseHugeDynamicDiskReadsInQemuAsWritten() {
+        Path vhd = dir.resolve("huge.vhd");
+        long[] offsets = hugeOffsets();
+        int length = 300_000;
+        long size;
+        try (VhdDevice device = Vhd.create(vhd, VhdSpec.dynamic(HUGE))) {
+            size = device.size();
+            for (long offset : offsets) {
+                device.write(offset, ByteBuffer.wrap(TestFiles.pattern(51, offset, length)), IoFlags.NONE);
+            }
+            device.flush();
+        }
+        Path expected = TestFiles.writeSparseFile(dir.resolve("expected.raw"), size, 51, length, offsets);
+
+        assertThat(qemu.info(vhd, "vpc").virtualSize()).isEqualTo(size);
+        assertThat(qemu.compare(vhd, "vpc", expected, "raw")).as("qemu-img compare huge.vhd expected.raw").isTrue();
+        assertCheckOk(vhd);
+    }
+
+    @Test
+    void ourSparseHugeDynamicDiskStaysSmall() {
+        Path vhd = dir.resolve("huge.vhd");
+        try (VhdDevice device = Vhd.create(vhd, VhdSpec.dynamic(HUGE))) {
+            for (long offset : hugeOffsets()) {
+                device.write(offset, ByteBuffer.wrap(TestFiles.pattern(52, offset, 300_000)), IoFlags.NONE);
+            }
+        }
+
+        // 7 writes of 300 kB touch at most 14 blocks of 2 MiB, plus the BAT of 51200 entries (200 KiB).
+        assertThat(vhd.toFile().length()).isLessThan(32L * MIB);
+    }
+
+    // ---- (iii) differencing chains ----
+
+    @ParameterizedTest(name = "block size {0}")
+    @ValueSource(ints = {2 << 20, 64 << 10})
+    void threeLevelChainReadsAsTheSumOfItsWrites(int blockSize) {
+        Chain chain = buildChain(blockSize);
+
+        try (VhdDevice base = Vhd.open(chain.base, false); VhdDevice child = Vhd.open(chain.child, false);
+             VhdDevice grandchild = Vhd.open(chain.grandchild, false)) {
+            assertThat(grandchild.type()).isEqualTo(VhdType.DIFFERENCING);
+            assertThat(grandchild.size()).isEqualTo(base.size());
+            assertSameContent("base", base, chain.baseModel);
+            assertSameContent("child", child, chain.childModel);
+            assertSameContent("grandchild", grandchild, chain.grandchildModel);
+        }
+    }
+
+    @Test
+    void chainPassesOurCheck() {
+        Chain chain = buildChain(64 << 10);
+
+        assertCheckOk(chain.grandchild);
+    }
+
+    @Test
+    void zeroInChildHidesParentData() {
+        Chain chain = buildChain(64 << 10);
+        byte[] model = chain.grandchildModel.clone();
+        try (VhdDevice device = Vhd.open(chain.grandchild, true)) {
+            // Over data the base wrote (sectors 0..), partly unaligned, and across a 64 KiB block boundary.
+            device.zero(1000, 70_000, IoFlags.NONE);
+            java.util.Arrays.fill(model, 1000, 71_000, (byte) 0);
+        }
+
+        try (VhdDevice device = Vhd.open(chain.grandchild, false)) {
+            assertSameContent("grandchild after zero", device, model);
+        }
+    }
+
+    /**
+     * BlockDevice.trim: "afterwards it reads as zeros or as its old content". In a differencing disk whose sectors
+     * hide the parent's data, the parent's data is neither.
+     */
+    @Test
+    void trimInChildReadsAsZerosOrOldContent() {
+        Chain chain = buildChain(64 << 10);
+        byte[] before = chain.grandchildModel;
+        byte[] after;
+        try (VhdDevice device = Vhd.open(chain.grandchild, true)) {
+            // Bytes 100..110 were written by the child over a sector the base wrote; 512*3.. by the grandchild.
+            device.trim(0, 4096, IoFlags.NONE);
+            after = TestFiles.read(device, 0, 4096);
+        }
+
+        for (int i = 0; i < after.length; i++) {
+            assertThat(after[i]).as("byte %d after trim (old %s, the parent's %s)", i, before[i],
+                    chain.childModel[i]).isIn((byte) 0, before[i]);
+        }
+    }
+
+    @ParameterizedTest(name = "block size {0}")
+    @ValueSource(ints = {2 << 20, 64 << 10})
+    void chainExportedToRawAndImportedAgainKeepsItsContent(int blockSize) {
+        Chain chain = buildChain(blockSize);
+        String expected = TestFiles.sha256(chain.grandchildModel);
+        Path raw = dir.resolve("export.raw");
+        Path imported = dir.resolve("imported.vhd");
+
+        try (VhdDevice source = Vhd.open(chain.grandchild, false); RawFileDevice target = newRawDevice(raw,
+                source.size())) {
+            DeviceCopy.of(source, target).run();
+        }
+        assertThat(TestFiles.sha256(raw)).as("SHA-256 of the exported raw file").isEqualTo(expected);
+
+        try (RawFileDevice source = RawFileDevice.open(raw, false); VhdDevice target = Vhd.create(imported,
+                VhdSpec.dynamic(source.size()))) {
+            assertThat(target.size()).isEqualTo(source.size());
+            DeviceCopy.of(source, target).run();
+        }
+        try (VhdDevice device = Vhd.open(imported, false)) {
+            assertThat(TestFiles.sha256(device)).as("SHA-256 of the re-imported disk").isEqualTo(expected);
+        }
+        assertThat(qemu.compare(imported, "vpc", raw, "raw")).as("qemu-img compare imported.vhd export.raw").isTrue();
+    }
+
+    /**
+     * QEMU 7.2's vpc driver has no differencing support. Tried by hand: it does not refuse a differencing VHD but opens
+     * it as if it were dynamic, ignoring the parent and the sector bitmaps, so sectors that live in the parent read
+     * as zeros (and sectors of an allocated block that only the parent has read whatever the child's block holds).
+     * That is not ours to assert, so this only records what qemu-img did, as a report entry; it fails only if
+     * qemu-img could not be run at all.
+     */
+    @Test
+    void qemuImgOnOurDifferencingDiskIsRecordedNotAsserted(TestReporter reporter) {
+        Chain chain = buildChain(2 << 20);
+        Path out = dir.resolve("qemu-child.raw");
+
+        ClientProcess.Result result = qemu.convertVpcToRawResult(chain.child, out);
+
+        String outcome;
+        if (result.exitCode() == 0) {
+            boolean matches = TestFiles.sha256(out).equals(TestFiles.sha256(chain.childModel));
+            outcome = "qemu-img read the differencing disk; content " + (matches ? "matches" : "does not match")
+                    + " the chain";
+        } else {
+            outcome = "qemu-img refused the differencing disk: " + result.describe();
+        }
+        reporter.publishEntry("qemu-img on differencing vpc", outcome);
+        assertThat(result.command()).isNotEmpty();
+    }
+
+    // ---- helpers ----
+
+    private record Chain(Path base, Path child, Path grandchild, byte[] baseModel, byte[] childModel,
+                         byte[] grandchildModel) {
+    }
+
+    /**
+     * Base (dynamic), child over base, grandchild over child; each level writes at unaligned offsets, across block
+     * boundaries, into sectors its parent wrote (so that a sector is part parent, part child), and into blocks only
+     * the parent has.
+     */
+    private Chain buildChain(int blockSize) {
+        long requested = 3L * blockSize + 5 * 4096 + 512;
+        Path base = dir.resolve("base-" + blockSize + ".vhd");
+        Path child = dir.resolve("child-" + blockSize + ".vhd");
+        Path grandchild = dir.resolve("grandchild-" + blockSize + ".vhd");
+        byte[] model;
+        try (VhdDevice device = Vhd.create(base, VhdSpec.dynamic(requested).withBlockSize(blockSize))) {
+            model = new byte[(int) device.size()];
+            writeAndModel(device, model, 0, 4096, 61);
+            writeAndModel(device, model, blockSize - 700, 1500, 62);
+            writeAndModel(device, model, 2L * blockSize + 3, 10_000, 63);
+            writeAndModel(device, model, model.length - 1000, 1000, 64);
+        }
+        byte[] baseModel = model.clone();
+        try (VhdDevice device = Vhd.create(child, VhdSpec.differencing(base).withBlockSize(blockSize))) {
+            assertThat(device.size()).isEqualTo(model.length);
+            writeAndModel(device, model, 100, 10, 71);                    // inside a sector the base wrote
+            writeAndModel(device, model, blockSize - 200, 400, 72);       // across a boundary, over base data
+            writeAndModel(device, model, blockSize + 5000, 1, 73);        // one byte where the base has nothing
+            writeAndModel(device, model, 2L * blockSize + 4000, 3000, 74); // partly over base data
+        }
+        byte[] childModel = model.clone();
+        try (VhdDevice device = Vhd.create(grandchild, VhdSpec.differencing(child).withBlockSize(blockSize))) {
+            writeAndModel(device, model, 105, 3, 81);                     // over child bytes inside a base sector
+            writeAndModel(device, model, 512 * 3 + 77, 512 * 4, 82);      // over base-only sectors, unaligned
+            writeAndModel(device, model, blockSize - 1, 2, 83);           // two bytes across the boundary
+            writeAndModel(device, model, model.length - 513, 513, 84);    // the end, over base data
+        }
+        return new Chain(base, child, grandchild, baseModel, childModel, model.clone());
+    }
+
+    private static VhdSpec spec(VhdType type, long size) {
+        return type == VhdType.FIXED ? VhdSpec.fixed(size) : VhdSpec.dynamic(size);
+    }
+
+    private static void writeAndModel(VhdDevice device, byte[] model, long offset, int length, long seed) {
+        byte[] data = TestFiles.pattern(seed, offset, length);
+        device.write(offset, ByteBuffer.wrap(data), IoFlags.NONE);
+        System.arraycopy(data, 0, model, (int) offset, length);
+    }
+
+    /** Writes at odd offsets and lengths: single bytes, sector-straddling pieces, block-straddling runs, the end. */
+    private static List<long[]> unalignedWrites(long size) {
+        List<long[]> writes = new ArrayList<>();
+        long[][] wanted = {
+                {0, 512}, {1, 1000}, {511, 2}, {4093, 7}, {2L * MIB - 300, 600}, {2L * MIB + 512 * 9, 512 * 3},
+                {size / 2 + 3, 100_003}, {size - 777, 777}, {size - 1, 1}, {size / 3, 1}, {3L * MIB + 17, 65_536}};
+        for (long[] write : wanted) {
+            if (write[0] >= 0 && write[0] + write[1] <= size) {
+                writes.add(write);
+            }
+        }
+        return writes;
+    }
+
+    /** Seven writes of 300 kB spread over 100 GiB, some across 2 MiB block boundaries, the last at the very end. */
+    private static long[] hugeOffsets() {
+        return new long[] {0, 2L * MIB - 1000, 7 * GIB + 12_345, 33 * GIB - 150_000, 64 * GIB + 511,
+                99 * GIB + 3 * MIB, HUGE - 300_000 - 4 * MIB};
+    }
+
+    /**
+     * A raw file of {@code size} bytes: pattern data in pieces at the start, around the middle and at the end, with
+     * holes (and so unallocated VHD blocks) between them.
+     */
+    private static Path patternedSparseRaw(Path file, long size, long seed) {
+        int piece = (int) Math.min(700_000, size / 4);
+        long middle = size / 2 - 1234;
+        return TestFiles.writeSparseFile(file, size, seed, piece, 0, middle, size - piece);
+    }
+
+    private static RawFileDevice newRawDevice(Path file, long size) {
+        StorageFile storage = FileStorage.open(file, FileStorage.Mode.CREATE_NEW);
+        storage.truncate(size);
+        return RawFileDevice.of(storage);
+    }
+
+    private void assertQemuReads(Path vhd, byte[] model) {
+        assertThat(qemu.info(vhd, "vpc").virtualSize()).as("qemu-img info virtual-size").isEqualTo(model.length);
+        Path expected = TestFiles.write(dir.resolve("expected.raw"), model);
+        assertThat(qemu.compare(vhd, "vpc", expected, "raw")).as("qemu-img compare ours.vhd expected.raw").isTrue();
+        Path qemuRead = dir.resolve("qemu-read.raw");
+        qemu.convertVpcToRaw(vhd, qemuRead);
+        assertThat(TestFiles.sha256(qemuRead)).as("SHA-256 of qemu-img convert -O raw").isEqualTo(
+                TestFiles.sha256(model));
+    }
+
+    private static void assertCheckOk(Path vhd) {
+        VhdCheckReport report = Vhd.check(vhd);
+        assertThat(report.ok()).as("Vhd.check(%s): %s", vhd.getFileName(), report.problems()).isTrue();
+    }
+
+    private static void assertReadsAsZeros(BlockDevice device) {
+        ByteBuffer buffer = ByteBuffer.allocate(MIB);
+        for (long at = 0; at < device.size(); at += MIB) {
+            int n = (int) Math.min(MIB, device.size() - at);
+            buffer.clear().limit(n);
+            device.read(at, buffer);
+            buffer.flip();
+            int nonZero = firstNonZero(buffer);
+            assertThat(nonZero).as("first non-zero byte of an empty disk, in the MiB at %d", at).isEqualTo(-1);
+        }
+    }
+
+    private static int firstNonZero(ByteBuffer buffer) {
+        for (int i = buffer.position(); i < buffer.limit(); i++) {
+            if (buffer.get(i) != 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Our device reads exactly the bytes of {@code raw}, which has the same size; reports the first difference. */
+    private static void assertSameContent(BlockDevice device, Path raw) {
+        try (FileChannel channel = FileChannel.open(raw, StandardOpenOption.READ)) {
+            assertThat(channel.size()).as("size of %s", raw.getFileName()).isEqualTo(device.size());
+            ByteBuffer ours = ByteBuffer.allocate(MIB);
+            ByteBuffer theirs = ByteBuffer.allocate(MIB);
+            for (long at = 0; at < device.size(); at += MIB) {
+                int n = (int) Math.min(MIB, device.size() - at);
+                ours.clear().limit(n);
+                theirs.clear().limit(n);
+                device.read(at, ours);
+                while (theirs.hasRemaining()) {
+                    channel.read(theirs, at + theirs.position());
+                }
+                assertChunkEqual(at, ours.flip(), theirs.flip());
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static void assertSameContent(String what, BlockDevice device, byte[] model) {
+        assertThat(device.size()).as("size of " + what).isEqualTo(model.length);
+        byte[] ours = TestFiles.readAll(device);
+        int mismatch = java.util.Arrays.mismatch(ours, model);
+        assertThat(mismatch).as("first offset where %s differs from its model (ours %s, model %s)", what,
+                mismatch < 0 ? "-" : ours[mismatch], mismatch < 0 ? "-" : model[mismatch]).isEqualTo(-1);
+    }
+
+    private static void assertChunkEqual(long at, ByteBuffer ours, ByteBuffer theirs) {
+        int mismatch = ours.mismatch(theirs);
+        if (mismatch >= 0) {
+            assertThat(at + mismatch).as("first offset where we read otherwise than qemu-img (ours %s, qemu %s)",
+                    ours.limit() > mismatch ? ours.get(mismatch) : "-",
+                    theirs.limit() > mismatch ? theirs.get(mismatch) : "-").isEqualTo(-1L);
+        }
+    }
+
+    /**
+     * For disks too large to read whole: every byte the raw file holds as data, and every byte our device reports as
+     * data, is compared; where both report holes, both read zeros (checked on a sample of random spots too, in case
+     * our extents call a data region a hole).
+     */
+    private static void assertSameSparseContent(VhdDevice device, RawFileDevice raw) {
+        List<Extent> ranges = new ArrayList<>();
+        ranges.addAll(dataExtents(raw));
+        ranges.addAll(dataExtents(device));
+        for (Extent range : ranges) {
+            for (long at = range.offset(); at < range.end(); at += MIB) {
+                int n = (int) Math.min(MIB, range.end() - at);
+                assertChunkEqual(at, readChunk(device, at, n), readChunk(raw, at, n));
+            }
+        }
+        Random random = new Random(7);
+        for (int i = 0; i < 64; i++) {
+            long at = (random.nextLong(device.size() - 65536)) & ~511L;
+            assertChunkEqual(at, readChunk(device, at, 65536), readChunk(raw, at, 65536));
+        }
+    }
+
+    private static List<Extent> dataExtents(BlockDevice device) {
+        List<Extent> data = new ArrayList<>();
+        for (long at = 0; at < device.size(); ) {
+            List<Extent> extents = device.extents(at, Math.min(device.size() - at, 64 * GIB));
+            for (Extent extent : extents) {
+                if (!extent.zero()) {
+                    data.add(extent);
+                }
+            }
+            at = extents.getLast().end();
+        }
+        return data;
+    }
+
+    private static ByteBuffer readChunk(BlockDevice device, long at, int n) {
+        ByteBuffer buffer = ByteBuffer.allocate(n);
+        device.read(at, buffer);
+        return buffer.flip();
+    }
+}
