@@ -1,0 +1,34 @@
+package org.diskfarm.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+import java.util.concurrent.Callable;
+
+/** The top of the command tree: {@code diskfarm [--debug] <command>}. */
+@Command(name = "diskfarm", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Streams vDisks to diskless machines. These commands work on vDisk files directly (offline).",
+        subcommands = {VDiskCommand.class, DemoCommand.class},
+        footer = {"", "Exit status: 0 success, 1 the operation failed, 2 usage error.",
+                "See docs/cli.md for every command with examples."})
+final class DiskfarmCommand implements Callable<Integer> {
+
+    /** Name of the option that turns one-line errors into stack traces; read by {@link ErrorHandler}. */
+    static final String DEBUG = "--debug";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = DEBUG, scope = ScopeType.INHERIT,
+            description = "On failure, print the stack trace as well as the one-line reason.")
+    boolean debug;
+
+    @Override
+    public Integer call() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command");
+    }
+}

@@ -1,0 +1,42 @@
+package org.diskfarm.cli;
+
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+
+/**
+ * The {@code diskfarm} command: builds the picocli command tree and runs it. Exit codes: 0 success, 1 a failed
+ * operation (one line {@code diskfarm: <reason>} on stderr, see {@link ErrorHandler}), 2 a usage error (picocli's
+ * message and the usage help).
+ *
+ * <p>Tests run commands in-process through {@link #run(PrintWriter, PrintWriter, String...)}.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        System.exit(run(out, err, args));
+    }
+
+    /** Runs one command line with the given streams and returns its exit code. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        try {
+            return commandLine(out, err).execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    /** A fresh command tree writing to {@code out} and {@code err}. */
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        CommandLine commandLine = new CommandLine(new DiskfarmCommand());
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setExecutionExceptionHandler(new ErrorHandler());
+        return commandLine;
+    }
+}
