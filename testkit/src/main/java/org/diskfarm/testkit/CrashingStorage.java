@@ -295,14 +295,62 @@ public final class CrashingStorage implements StorageOpener {
     }
 
     private Map<Path, byte[]> build(List<Change> changes) {
-        Map<Path, MemoryStorageFile> files = new LinkedHashMap<>();
-        initial.forEach((path, bytes) -> files.put(path, MemoryStorageFile.of(path.toString(), bytes, true)));
+        Map<Path, Image> files = new LinkedHashMap<>();
+        initial.forEach((path, bytes) -> files.put(path, new Image(bytes)));
         for (Change change : changes) {
-            change.applyTo(files.get(change.path()));
+            Image file = files.get(change.path());
+            switch (change) {
+                case Write w -> file.write(w.position(), w.data());
+                case Truncate t -> file.truncate(t.size());
+                case PunchHole h -> file.punch(h.position(), h.length());
+            }
         }
         Map<Path, byte[]> image = new TreeMap<>();
         files.forEach((path, file) -> image.put(path, file.toByteArray()));
         return image;
+    }
+
+    /** A file image being built: a growable array (crash images are small enough to hold whole). */
+    private static final class Image {
+        private byte[] bytes;
+        private int size;
+
+        Image(byte[] initialBytes) {
+            bytes = initialBytes.clone();
+            size = initialBytes.length;
+        }
+
+        void write(long position, byte[] data) {
+            int end = Math.toIntExact(position + data.length);
+            grow(end);
+            System.arraycopy(data, 0, bytes, (int) position, data.length);
+            size = Math.max(size, end);
+        }
+
+        void truncate(long newSize) {
+            int n = Math.toIntExact(newSize);
+            grow(n);
+            if (n < size) {
+                Arrays.fill(bytes, n, size, (byte) 0);
+            }
+            size = n;
+        }
+
+        void punch(long position, long length) {
+            if (position < size) {
+                Arrays.fill(bytes, (int) position, (int) Math.min(size, position + length), (byte) 0);
+            }
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(bytes, size);
+        }
+
+        private void grow(int needed) {
+            if (needed > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(needed, bytes.length + bytes.length / 2));
+            }
+        }
     }
 
     private static byte[] readAll(StorageFile file) {

@@ -2,8 +2,10 @@ package org.diskfarm.testkit;
 
 import org.diskfarm.block.StorageException;
 import org.diskfarm.block.StorageFile;
+import org.diskfarm.block.Zeros;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -44,9 +46,15 @@ public final class MemoryStorageFile implements StorageFile {
 
     /** A new file holding a copy of {@code bytes}. */
     public static MemoryStorageFile of(String name, byte[] bytes, boolean writable) {
-        MemoryStorageFile file = new MemoryStorageFile(name, true, new Content());
-        file.write(0, ByteBuffer.wrap(bytes));
-        return writable ? file : file.view(false);
+        Content content = new Content();
+        for (int at = 0; at < bytes.length; at += PAGE) {
+            int n = Math.min(PAGE, bytes.length - at);
+            if (!Zeros.isAllZero(ByteBuffer.wrap(bytes, at, n))) {
+                content.pages.put((long) at / PAGE, Arrays.copyOfRange(bytes, at, at + PAGE));
+            }
+        }
+        content.size = bytes.length;
+        return new MemoryStorageFile(name, writable, content);
     }
 
     /** Another handle on the same content, read-only or writable. */
