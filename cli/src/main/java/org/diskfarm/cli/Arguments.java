@@ -1,5 +1,6 @@
 package org.diskfarm.cli;
 
+import org.diskfarm.block.StorageException;
 import org.diskfarm.store.VDiskFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,6 +20,14 @@ final class Arguments {
                     "A vDisk image is named NAME.vhd (its properties go to NAME.pvp): " + vhd);
         }
         return VDiskFiles.of(vhd);
+    }
+
+    /** Fails unless the folder that is to hold {@code file} exists. */
+    static void requireFolderOf(Path file) {
+        Path folder = file.toAbsolutePath().getParent();
+        if (folder != null && !Files.isDirectory(folder)) {
+            throw new StorageException(StorageException.Kind.NOT_FOUND, file + ": no such folder " + folder);
+        }
     }
 
     /** Fails unless nothing exists at {@code path}: commands never overwrite. */

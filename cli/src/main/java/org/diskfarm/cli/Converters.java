@@ -6,6 +6,7 @@ import org.diskfarm.store.WriteCacheType;
 import org.diskfarm.vhd.VhdType;
 import picocli.CommandLine;
 
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 
@@ -60,7 +61,7 @@ final class Converters {
     static final class Modes implements Iterable<String> {
         @Override
         public Iterator<String> iterator() {
-            return java.util.Arrays.stream(VDiskMode.values()).map(VDiskMode::label).iterator();
+            return Arrays.stream(VDiskMode.values()).map(VDiskMode::label).iterator();
         }
     }
 
@@ -79,7 +80,7 @@ final class Converters {
     static final class Caches implements Iterable<String> {
         @Override
         public Iterator<String> iterator() {
-            return java.util.Arrays.stream(WriteCacheType.values()).map(WriteCacheType::label).iterator();
+            return Arrays.stream(WriteCacheType.values()).map(WriteCacheType::label).iterator();
         }
     }
 

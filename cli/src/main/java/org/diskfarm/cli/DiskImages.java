@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * Opens a disk image the user names, whatever it is: a VHD file (recognised by the footer cookie {@code conectix} in
@@ -53,6 +54,6 @@ final class DiskImages {
     private static boolean hasCookie(FileStorage storage, long offset) {
         ByteBuffer buffer = ByteBuffer.allocate(COOKIE.length);
         storage.read(offset, buffer);
-        return java.util.Arrays.equals(buffer.array(), COOKIE);
+        return Arrays.equals(buffer.array(), COOKIE);
     }
 }

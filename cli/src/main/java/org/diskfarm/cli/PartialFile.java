@@ -38,10 +38,7 @@ final class PartialFile implements AutoCloseable {
         if (Files.exists(target)) {
             throw new CommandFailure(target + ": already exists");
         }
-        Path parent = target.toAbsolutePath().getParent();
-        if (!Files.isDirectory(parent)) {
-            throw new StorageException(StorageException.Kind.NOT_FOUND, target + ": no such folder " + parent);
-        }
+        Arguments.requireFolderOf(target);
         PartialFile file = new PartialFile(target);
         file.deleteTemp();
         Runtime.getRuntime().addShutdownHook(file.cleanup);

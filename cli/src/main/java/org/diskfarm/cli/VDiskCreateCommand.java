@@ -62,6 +62,7 @@ final class VDiskCreateCommand implements Callable<Integer> {
     public Integer call() {
         VhdSpec vhdSpec = vhdSpec();
         VDiskFiles files = Arguments.vDiskFiles(spec, file);
+        Arguments.requireFolderOf(files.vhd());
         Arguments.requireAbsent(files.vhd());
         Arguments.requireAbsent(files.pvp());
         PrintWriter out = spec.commandLine().getOut();

@@ -98,6 +98,9 @@ final class VDiskImportCommand implements Callable<Integer> {
         AtomicLong read = new AtomicLong();
         try (BlockDevice input = DiskImages.openReadOnly(source)) {
             long size = input.size();
+            if (size == 0) {
+                throw new CommandFailure(source + ": empty image (0 bytes): nothing to import");
+            }
             VhdSpec vhdSpec = type == VhdType.FIXED ? VhdSpec.fixed(size) : VhdSpec.dynamic(size);
             VhdOptions options = VhdOptions.readWrite().withMetadataSync(VhdOptions.MetadataSync.ON_FLUSH);
             try (VhdDevice target = Vhd.create(temp, vhdSpec, options);

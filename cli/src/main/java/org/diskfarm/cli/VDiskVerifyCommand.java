@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -56,19 +57,19 @@ final class VDiskVerifyCommand implements Callable<Integer> {
     }
 
     /** A problem with NAME.pvp, if FILE is a vDisk image whose properties file exists and cannot be read. */
-    private java.util.Optional<VhdProblem> propertiesProblem() {
+    private Optional<VhdProblem> propertiesProblem() {
         if (!VDiskFiles.isVDiskImage(file)) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         Path pvp = VDiskFiles.of(file).pvp();
         if (!Files.exists(pvp)) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         try {
             VDiskProperties.read(pvp);
-            return java.util.Optional.empty();
+            return Optional.empty();
         } catch (StorageException e) {
-            return java.util.Optional.of(VhdProblem.error("properties " + pvp.getFileName(), e.getMessage()));
+            return Optional.of(VhdProblem.error("properties " + pvp.getFileName(), e.getMessage()));
         }
     }
 

@@ -104,4 +104,13 @@ class VDiskCreateCommandTest {
         assertThat(result.err()).startsWith("diskfarm: ").contains("none.vhd").hasLineCount(1);
         assertThat(dir).isEmptyDirectory();
     }
+
+    @Test
+    void missingFolderIsNamed() {
+        Path vhd = dir.resolve("nowhere").resolve("a.vhd");
+        Cli.Result result = Cli.run("vdisk", "create", vhd.toString(), "--size", "1M");
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err()).isEqualTo("diskfarm: " + vhd + ": no such folder " + dir.resolve("nowhere")
+                + System.lineSeparator());
+    }
 }

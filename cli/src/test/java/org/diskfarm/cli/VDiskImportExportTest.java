@@ -148,4 +148,13 @@ class VDiskImportExportTest {
         assertThat(result.err()).isEqualTo("diskfarm: " + raw + ": already exists" + System.lineSeparator());
         assertThat(Files.readString(raw)).isEqualTo("mine");
     }
+
+    @Test
+    void emptySourceIsRefused() throws IOException {
+        Path empty = Files.createFile(dir.resolve("empty.raw"));
+        Cli.Result result = Cli.run("vdisk", "import", empty.toString(), dir.resolve("e.vhd").toString());
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err()).contains(empty + ": empty image");
+        assertOnly(empty);
+    }
 }

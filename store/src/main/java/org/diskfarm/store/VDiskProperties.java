@@ -2,6 +2,7 @@ package org.diskfarm.store;
 
 import org.diskfarm.block.ContentHash;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
@@ -54,7 +55,7 @@ public record VDiskProperties(String description, VDiskMode mode, WriteCacheType
 
     /** Reads a .pvp file if it exists. */
     public static Optional<VDiskProperties> readIfPresent(Path pvp) {
-        return java.nio.file.Files.exists(pvp) ? Optional.of(read(pvp)) : Optional.empty();
+        return Files.exists(pvp) ? Optional.of(read(pvp)) : Optional.empty();
     }
 
     /** Writes this to {@code pvp} atomically: readers see the old file or the new one, never a mix, even after a crash. */
