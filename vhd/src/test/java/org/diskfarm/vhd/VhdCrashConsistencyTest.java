@@ -77,20 +77,27 @@ class VhdCrashConsistencyTest {
     @ParameterizedTest
     @EnumSource(MetadataSync.class)
     void dynamicDiskSurvivesACrashAfterAnyWrite(MetadataSync sync) {
-        assertSurvivesEveryCrash(Layout.DYNAMIC, sync);
+        assertSurvivesEveryCrash(Layout.DYNAMIC, sync, BLOCK);
     }
 
     @ParameterizedTest
     @EnumSource(MetadataSync.class)
     void differencingDiskSurvivesACrashAfterAnyWrite(MetadataSync sync) {
-        assertSurvivesEveryCrash(Layout.DIFFERENCING, sync);
+        assertSurvivesEveryCrash(Layout.DIFFERENCING, sync, BLOCK);
+    }
+
+    /** Larger blocks: fewer allocations, but each bitmap covers many of the scenario's writes. */
+    @ParameterizedTest
+    @EnumSource(MetadataSync.class)
+    void dynamicDiskWith64KiBBlocksSurvivesACrashAfterAnyWrite(MetadataSync sync) {
+        assertSurvivesEveryCrash(Layout.DYNAMIC, sync, 64 << 10);
     }
 
     @ParameterizedTest
     @EnumSource(MetadataSync.class)
     void scenarioWithoutCrashReadsAsItsModel(MetadataSync sync) {
         for (Layout layout : Layout.values()) {
-            MemoryStorage storage = prepare(layout);
+            MemoryStorage storage = prepare(layout, BLOCK);
             byte[] initial = content(storage);
             CrashingStorage crashing = CrashingStorage.over(storage);
             Run run = runScenario(crashing, sync, scenario(initial.length), initial);
@@ -107,7 +114,7 @@ class VhdCrashConsistencyTest {
 
     @Test
     void crashingStorageStopsEveryCallAfterTheCrash() {
-        MemoryStorage storage = prepare(Layout.DYNAMIC);
+        MemoryStorage storage = prepare(Layout.DYNAMIC, BLOCK);
         CrashingStorage crashing = CrashingStorage.over(storage).crashAfter(0);
         try (VhdDevice device = Vhd.open(DISK, VhdOptions.readWrite().withOpener(crashing))) {
             device.write(0, ByteBuffer.wrap(TestFiles.pattern(1, 4096)), IoFlags.FUA);
@@ -147,12 +154,12 @@ class VhdCrashConsistencyTest {
     }
 
     /** The disk the scenario runs on (base content first, for a differencing disk), in a fresh memory store. */
-    private static MemoryStorage prepare(Layout layout) {
+    private static MemoryStorage prepare(Layout layout, int blockSize) {
         MemoryStorage storage = new MemoryStorage();
         VhdOptions options = VhdOptions.readWrite().withOpener(storage);
         long requested = 1 << 20;
         if (layout == Layout.DYNAMIC) {
-            Vhd.create(DISK, VhdSpec.dynamic(requested).withBlockSize(BLOCK), options).close();
+            Vhd.create(DISK, VhdSpec.dynamic(requested).withBlockSize(blockSize), options).close();
             return storage;
         }
         try (VhdDevice base = Vhd.create(BASE, VhdSpec.dynamic(requested).withBlockSize(BLOCK), options)) {
@@ -161,7 +168,7 @@ class VhdCrashConsistencyTest {
             base.write(tail, ByteBuffer.wrap(TestFiles.pattern(100, tail, 8192)), IoFlags.NONE);
             base.flush();
         }
-        Vhd.create(DISK, VhdSpec.differencing(BASE).withBlockSize(BLOCK), options).close();
+        Vhd.create(DISK, VhdSpec.differencing(BASE).withBlockSize(blockSize), options).close();
         return storage;
     }
 
@@ -259,8 +266,8 @@ class VhdCrashConsistencyTest {
 
     // ---- crashing at every write ----
 
-    private static void assertSurvivesEveryCrash(Layout layout, MetadataSync sync) {
-        MemoryStorage reference = prepare(layout);
+    private static void assertSurvivesEveryCrash(Layout layout, MetadataSync sync, int blockSize) {
+        MemoryStorage reference = prepare(layout, blockSize);
         byte[] initial = content(reference);
         List<Op> ops = scenario(initial.length);
         CrashingStorage counting = CrashingStorage.over(reference);
@@ -271,7 +278,7 @@ class VhdCrashConsistencyTest {
         List<String> failures = new ArrayList<>();
         int checked = 0;
         for (long n = 0; n <= total; n++) {
-            CrashingStorage crashing = CrashingStorage.over(prepare(layout)).crashAfter(n);
+            CrashingStorage crashing = CrashingStorage.over(prepare(layout, blockSize)).crashAfter(n);
             Run run = runScenario(crashing, sync, ops, initial);
             Expectation expectation = new Expectation(run);
             Set<String> seen = new HashSet<>();

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -101,6 +102,22 @@ class VhdQemuImgInteropTest {
         try (VhdDevice device = Vhd.open(vhd, false)) {
             assertThat(device.size()).as("our size of a qemu-img-converted disk").isEqualTo(qemuSize);
             assertSameContent(device, qemuRead);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Subformat.class)
+    void qemuMadeDiskInfoAgreesWithQemuImgInfo(Subformat subformat) {
+        Path vhd = dir.resolve("qemu.vhd");
+        qemu.createVpc(vhd, subformat, 10_000_000, false);
+        QemuImg.Info theirs = qemu.info(vhd, "vpc");
+
+        VhdInfo ours = Vhd.info(vhd);
+        assertThat(ours.virtualSize()).isEqualTo(theirs.virtualSize());
+        assertThat(ours.creatorApplication()).isEqualTo("qemu");
+        assertThat(ours.footerRecovered()).isFalse();
+        if (subformat == Subformat.DYNAMIC) {
+            assertThat(ours.blockSize()).isEqualTo(theirs.clusterSize());
         }
     }
 
@@ -257,6 +274,49 @@ class VhdQemuImgInteropTest {
             assertSameContent("base", base, chain.baseModel);
             assertSameContent("child", child, chain.childModel);
             assertSameContent("grandchild", grandchild, chain.grandchildModel);
+        }
+    }
+
+    /** A version over a master image QEMU imported: our differencing disk over a qemu-made base. */
+    @ParameterizedTest(name = "{0} base")
+    @EnumSource(Subformat.class)
+    void differencingDiskOverQemuMadeBaseReadsAsTheSumOfItsWrites(Subformat subformat) {
+        Path source = patternedSparseRaw(dir.resolve("source.raw"), 5L * MIB + 4096, 101);
+        Path base = dir.resolve("qemu-base.vhd");
+        qemu.convertRawToVpc(source, base, subformat, false);
+        Path qemuRead = dir.resolve("qemu-read.raw");
+        qemu.convertVpcToRaw(base, qemuRead);
+        byte[] model = readFile(qemuRead);
+        Path child = dir.resolve("child.vhd");
+
+        try (VhdDevice device = Vhd.create(child, VhdSpec.differencing(base))) {
+            assertThat(device.size()).isEqualTo(model.length);
+            writeAndModel(device, model, 3, 5, 102);                       // inside a sector of base data
+            writeAndModel(device, model, 2L * MIB - 100, 300, 103);        // across a block boundary
+            writeAndModel(device, model, model.length / 2 + 11, 70_000, 104);
+            device.zero(MIB + 7, 1000, IoFlags.NONE);
+            Arrays.fill(model, MIB + 7, MIB + 1007, (byte) 0);
+        }
+
+        try (VhdDevice device = Vhd.open(child, false)) {
+            assertSameContent("child over a qemu-made base", device, model);
+        }
+        assertCheckOk(child);
+    }
+
+    /** Stores are copied between servers: a chain moved to another directory finds its parents there. */
+    @Test
+    void chainMovedToAnotherDirectoryReadsTheSame() throws IOException {
+        Chain chain = buildChain(64 << 10);
+        Path moved = java.nio.file.Files.createDirectory(dir.resolve("moved"));
+        for (Path file : List.of(chain.base, chain.child, chain.grandchild)) {
+            java.nio.file.Files.move(file, moved.resolve(file.getFileName()));
+        }
+
+        try (VhdDevice device = Vhd.open(moved.resolve(chain.grandchild.getFileName()), false)) {
+            assertThat(device.info().chain()).hasSize(3);
+            assertThat(device.info().parent().file()).startsWith(moved.toString());
+            assertSameContent("moved grandchild", device, chain.grandchildModel);
         }
     }
 
