@@ -38,6 +38,11 @@ public interface BlockDevice extends AutoCloseable {
         return false;
     }
 
+    /** True if a trimmed range reads as zeros afterwards (SCSI LBPRZ); see {@link #trim}. */
+    default boolean trimReadsZero() {
+        return false;
+    }
+
     /** True if {@link #zero} is cheaper than writing zeros (it never is slower). */
     default boolean canFastZero() {
         return false;
@@ -59,8 +64,11 @@ public interface BlockDevice extends AutoCloseable {
     void flush();
 
     /**
-     * Tells the device that the range is no longer needed: afterwards it reads as zeros or as its old content, and
-     * the device may release its storage. A device that cannot release storage may do nothing.
+     * Tells the device that the range is no longer needed, so that it may release its storage (NBD_CMD_TRIM, SCSI
+     * UNMAP). Afterwards the range reads as zeros if {@link #trimReadsZero()}; otherwise its content is unspecified
+     * until it is written again (its old content, zeros, or in an overlay the data of the device below), but it reads
+     * the same on every read and never shows another device's data. A device that cannot release storage may do
+     * nothing.
      */
     void trim(long offset, long length, IoFlags flags);
 

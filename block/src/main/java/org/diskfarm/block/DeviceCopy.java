@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.function.LongConsumer;
 
 /**
- * Copies one device onto another of the same size, leaving out what reads as zeros: holes the source reports, and
+ * Copies one device onto another at least as large, leaving out what reads as zeros: holes the source reports, and
  * runs of zero bytes found in its data. This is how a master image is captured into a dynamic vDisk without storing
  * its empty space, and how a vDisk is exported to a sparse raw file.
  *
@@ -24,7 +24,7 @@ public final class DeviceCopy {
     private LongConsumer progress = done -> { };
 
     private DeviceCopy(BlockDevice source, BlockDevice target) {
-        if (source.size() != target.size()) {
+        if (source.size() > target.size()) {
             throw new StorageException(StorageException.Kind.INVALID_ARGUMENT,
                     "cannot copy " + source.size() + " bytes onto a device of " + target.size() + " bytes");
         }
@@ -70,6 +70,10 @@ public final class DeviceCopy {
                 progress.accept(extent.end());
             }
             position = extents.getLast().end();
+        }
+        if (!targetReadsZero && target.size() > size) {
+            // A larger target (a VHD rounds its size up to its geometry) ends in zeros, like a new one would.
+            target.zero(size, target.size() - size, IoFlags.NONE);
         }
         target.flush();
         return written;

@@ -47,6 +47,10 @@ public final class FileStorage implements StorageFile {
         try {
             return new FileStorage(path, FileChannel.open(path, options), mode != Mode.READ_ONLY);
         } catch (NoSuchFileException e) {
+            if (mode == Mode.CREATE_NEW) {
+                throw new StorageException(StorageException.Kind.NOT_FOUND,
+                        path + ": folder " + path.toAbsolutePath().getParent() + " does not exist");
+            }
             throw new StorageException(StorageException.Kind.NOT_FOUND, path + ": " + StorageOpener.NO_SUCH_FILE);
         } catch (FileAlreadyExistsException e) {
             throw new StorageException(StorageException.Kind.INVALID_ARGUMENT, path + ": file already exists");

@@ -60,6 +60,11 @@ public final class MemoryDevice implements BlockDevice {
     }
 
     @Override
+    public boolean trimReadsZero() {
+        return true;
+    }
+
+    @Override
     public void flush() {
     }
 

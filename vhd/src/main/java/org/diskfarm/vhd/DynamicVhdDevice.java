@@ -96,6 +96,12 @@ final class DynamicVhdDevice extends VhdDevice {
         return writable;
     }
 
+    /** A dynamic disk's trimmed sectors read as zeros; a differencing disk's read from the parent again. */
+    @Override
+    public boolean trimReadsZero() {
+        return parent == null;
+    }
+
     @Override
     public boolean canFastZero() {
         return writable && parent == null;

@@ -56,7 +56,12 @@ final class VhdCreator {
                 parentBlockSize = parent.layout.blockSize();
             }
         }
-        long size = parentFooter != null ? parentFooter.currentSize() : roundedSize(spec.size());
+        long size;
+        try {
+            size = parentFooter != null ? parentFooter.currentSize() : roundedSize(spec.size());
+        } catch (StorageException e) {
+            throw new StorageException(e.kind(), path + ": " + e.getMessage());
+        }
         int blockSize = spec.type() == VhdType.FIXED ? 0
                 : parentBlockSize != 0 && spec.blockSize() == VhdSpec.DEFAULT_BLOCK_SIZE ? parentBlockSize
                 : spec.blockSize();

@@ -153,10 +153,11 @@ final class VhdLayout {
             problems.stopIfFailed();
         }
         long batAt = header.tableOffset();
-        long batBytes = VhdFields.roundUp(blocks * 4, VhdFields.SECTOR);
-        if (batAt < 0 || batAt > dataLimit || blocks * 4 > dataLimit - batAt) {
-            problems.error(where, "BAT at offset " + Long.toUnsignedString(batAt) + " (" + blocks * 4
-                    + " bytes) lies outside the file of " + fileSize + " bytes");
+        // The table the header declares must lie in the file, though only the entries of real blocks are read.
+        long batBytes = VhdFields.roundUp(maxEntries * 4, VhdFields.SECTOR);
+        if (batAt < 0 || batAt > dataLimit || maxEntries * 4 > dataLimit - batAt) {
+            problems.error(where, "BAT at offset " + Long.toUnsignedString(batAt) + " (" + maxEntries
+                    + " entries, " + maxEntries * 4 + " bytes) lies outside the file of " + fileSize + " bytes");
             problems.stopIfFailed();
         }
         if (footer.type() == VhdType.DIFFERENCING && header.locators().stream().noneMatch(ParentLocator::isUsed)
