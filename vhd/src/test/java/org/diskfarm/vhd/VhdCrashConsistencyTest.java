@@ -38,7 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  *       sector in either order;</li>
  *   <li>with {@link MetadataSync#PER_ALLOCATION}, after a process death, also every write and zero that returned.</li>
  * </ul>
- * The files live in memory ({@link MemoryStorage}); paths under /crash are never touched on disk.
+ * Each recovered image then takes a few more writes (new blocks, partial sectors) and must read and check as
+ * expected again. The files live in memory ({@link MemoryStorage}); paths under /crash are never touched on disk.
  */
 class VhdCrashConsistencyTest {
     private static final Path BASE = Path.of("/crash/base.vhd");
@@ -322,7 +323,39 @@ class VhdCrashConsistencyTest {
             return "check found errors: " + report.problems();
         }
         boolean returnedWritesDurable = sync == MetadataSync.PER_ALLOCATION && image.kind().keepsEveryCompletedWrite();
-        return expectation.verify(actual, returnedWritesDurable);
+        String failure = expectation.verify(actual, returnedWritesDurable);
+        return failure != null ? failure : writeAfterRecovery(storage, actual, sync);
+    }
+
+    /**
+     * Life goes on after the crash: the recovered disk takes new writes (new blocks, where space a lost allocation
+     * leaked may be reused, and partial sectors, whose unwritten part must not show stale data), and afterwards reads
+     * as what it read after the crash plus them, and still checks clean.
+     */
+    private static String writeAfterRecovery(MemoryStorage storage, byte[] recovered, MetadataSync sync) {
+        byte[] expected = recovered.clone();
+        long[][] writes = {{500_000 + 1000, 50}, {600_000 + 37, 100}, {650_000, 9000}, {8192 + 7, 20}};
+        try (VhdDevice device = Vhd.open(DISK, VhdOptions.readWrite().withMetadataSync(sync).withOpener(storage))) {
+            for (long[] write : writes) {
+                byte[] data = TestFiles.pattern(200 + write[0], write[0], (int) write[1]);
+                device.write(write[0], ByteBuffer.wrap(data), IoFlags.NONE);
+                System.arraycopy(data, 0, expected, (int) write[0], data.length);
+            }
+            device.flush();
+        } catch (RuntimeException e) {
+            return "writing after recovery failed: " + e;
+        }
+        try (VhdDevice device = Vhd.open(DISK, VhdOptions.readOnly().withOpener(storage))) {
+            int mismatch = Arrays.mismatch(TestFiles.readAll(device), expected);
+            if (mismatch >= 0) {
+                return "after recovery and new writes, byte " + mismatch + " reads otherwise than expected ("
+                        + expected[mismatch] + ")";
+            }
+        } catch (RuntimeException e) {
+            return "reopen after writing after recovery failed: " + e;
+        }
+        VhdCheckReport report = Vhd.check(DISK, VhdOptions.readOnly().withOpener(storage));
+        return report.ok() ? null : "after recovery and new writes, check found errors: " + report.problems();
     }
 
     /**
