@@ -190,6 +190,16 @@ class VhdBadInputTest {
     }
 
     @Test
+    void fileThatIsNoVhdAtAllIsRefused() throws IOException {
+        // A raw disk image given where a VHD was expected: no footer at either end.
+        Path file = dir.resolve("raw.vhd");
+        byte[] raw = new byte[256 * 1024];
+        new java.util.Random(7).nextBytes(raw);
+        Files.write(file, raw);
+        assertRejected(file, StorageException.Kind.CORRUPT, COOKIE);
+    }
+
+    @Test
     void footerWithWrongCookieIsRefused() {
         Path file = VhdTestImages.dynamic(dir, "disk.vhd");
         VhdFileSurgery s = VhdFileSurgery.of(file);

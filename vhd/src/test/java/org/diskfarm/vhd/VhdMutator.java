@@ -219,7 +219,7 @@ final class VhdMutator {
         if (!inHeader(s) || !inTable(s) || s.maxTableEntries() <= 0) {
             return "no BAT";
         }
-        int entries = (int) Math.min(s.maxTableEntries(), s.tableSize() / 4);
+        int entries = Math.min(s.maxTableEntries(), s.tableSize() / 4);
         int index = c.pick(entries);
         List<Integer> allocated = s.allocatedBlocks();
         int value;
