@@ -48,7 +48,10 @@ public final class ClientProcess {
         }
     }
 
-    /** Runs {@code command} to its end (or kills it after {@code timeout}) and returns what happened, whatever its exit status. */
+    /**
+     * Runs {@code command} to its end (or kills it after {@code timeout}) and returns what happened, whatever its exit
+     * status.
+     */
     public static Result run(List<String> command, Duration timeout) {
         Process process;
         try {

@@ -18,7 +18,7 @@ import java.util.Objects;
  * <p>Threads: stateless apart from the executable's path; safe from any thread.
  */
 public final class QemuImg {
-    /** Long enough for anything a test does with a few hundred MiB; a hung qemu-img fails the test instead of hanging it. */
+    /** Long enough for anything a test does with a few hundred MiB; a hung qemu-img fails the test, not hangs it. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(2);
 
     /** The two kinds of VHD qemu-img writes ({@code -o subformat=...}). */
@@ -123,7 +123,8 @@ public final class QemuImg {
         try {
             parsed = Json.parse(out);
         } catch (IllegalArgumentException e) {
-            throw new AssertionError("qemu-img info printed something that is not JSON (" + e.getMessage() + "): " + out);
+            throw new AssertionError("qemu-img info printed something that is not JSON (" + e.getMessage() + "): "
+                    + out);
         }
         if (!(parsed instanceof Map<?, ?> raw)) {
             throw new AssertionError("qemu-img info printed JSON that is not an object: " + out);

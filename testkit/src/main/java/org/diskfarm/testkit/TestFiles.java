@@ -79,7 +79,7 @@ public final class TestFiles {
         return pattern(seed, 0, length);
     }
 
-    /** Fills the remaining bytes of {@code dst} with the content of {@code seed} at {@code offset}; moves its position. */
+    /** Fills the rest of {@code dst} with the content of {@code seed} at {@code offset}; moves its position. */
     public static void fill(long seed, long offset, ByteBuffer dst) {
         while (dst.hasRemaining()) {
             long word = offset >>> 3;
@@ -113,8 +113,8 @@ public final class TestFiles {
     }
 
     /**
-     * Creates a sparse file of {@code size} bytes (a hole) and writes {@code length} bytes of the content of {@code seed}
-     * at each of {@code offsets}; the rest stays a hole.
+     * Creates a sparse file of {@code size} bytes (a hole) and writes {@code length} bytes of the content of
+     * {@code seed} at each of {@code offsets}; the rest stays a hole.
      */
     public static Path writeSparseFile(Path file, long size, long seed, int length, long... offsets) {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,

@@ -68,6 +68,13 @@ class VhdQemuImgInteropTest {
                 Arguments.of(subformat, size, false), Arguments.of(subformat, size, true))));
     }
 
+    static Stream<Arguments> qemuFormatsForWriting() {
+        return qemuFormats().filter(arguments -> {
+            long size = (Long) arguments.get()[1];
+            return size == 3L * MIB + 512 || size == 10_000_000L;
+        });
+    }
+
     static Stream<Arguments> ourTypes() {
         return sizes().flatMap(size -> Stream.of(Arguments.of(VhdType.FIXED, size), Arguments.of(VhdType.DYNAMIC,
                 size)));
@@ -147,6 +154,18 @@ class VhdQemuImgInteropTest {
         }
     }
 
+    /** Past the largest CHS geometry (about 127 GiB) readers take the footer's size: ours and QEMU's must agree. */
+    @ParameterizedTest(name = "{0} bytes")
+    @ValueSource(longs = {200L << 30, (200L << 30) + 512 * 3})
+    void qemuMadeDiskBeyondChsRangeHasQemusSize(long size) {
+        Path vhd = dir.resolve("beyond.vhd");
+        qemu.createVpc(vhd, Subformat.DYNAMIC, size, false);
+
+        try (VhdDevice device = Vhd.open(vhd, false)) {
+            assertThat(device.size()).isEqualTo(qemu.info(vhd, "vpc").virtualSize());
+        }
+    }
+
     // ---- (ii) what we write, qemu-img reads as we wrote it ----
 
     @ParameterizedTest(name = "{0} {1} bytes")
@@ -203,9 +222,12 @@ class VhdQemuImgInteropTest {
         assertCheckOk(vhd);
     }
 
-    /** A disk QEMU made (all-ones bitmaps, its own layout), then written by us, still reads in QEMU as written. */
+    /**
+     * A disk QEMU made (all-ones bitmaps, its own layout), then written by us, still reads in QEMU as written. Two
+     * sizes only (each write that allocates costs an fsync): one just past a block, one odd.
+     */
     @ParameterizedTest(name = "{0} {1} bytes, force_size {2}")
-    @MethodSource("qemuFormats")
+    @MethodSource("qemuFormatsForWriting")
     void qemuMadeDiskWrittenByUsReadsInQemuAsWritten(Subformat subformat, long size, boolean forceSize) {
         Path source = patternedSparseRaw(dir.resolve("source.raw"), size, 91);
         Path vhd = dir.resolve("qemu.vhd");
@@ -245,6 +267,22 @@ class VhdQemuImgInteropTest {
         assertThat(qemu.info(vhd, "vpc").virtualSize()).isEqualTo(size);
         assertThat(qemu.compare(vhd, "vpc", expected, "raw")).as("qemu-img compare huge.vhd expected.raw").isTrue();
         assertCheckOk(vhd);
+    }
+
+    @ParameterizedTest(name = "{0} bytes")
+    @ValueSource(longs = {200L << 30, (200L << 30) + 512 * 3 + 100})
+    void ourDiskBeyondChsRangeHasOurSizeInQemu(long size) {
+        Path vhd = dir.resolve("beyond.vhd");
+        long ours;
+        try (VhdDevice device = Vhd.create(vhd, VhdSpec.dynamic(size))) {
+            ours = device.size();
+            device.write(ours - 700, ByteBuffer.wrap(TestFiles.pattern(53, ours - 700, 700)), IoFlags.NONE);
+        }
+        Path expected = TestFiles.writeSparseFile(dir.resolve("expected.raw"), ours, 53, 700, ours - 700);
+
+        assertThat(ours).isEqualTo(Vhd.roundedSize(size)).isEqualTo((size + 511) / 512 * 512);
+        assertThat(qemu.info(vhd, "vpc").virtualSize()).isEqualTo(ours);
+        assertThat(qemu.compare(vhd, "vpc", expected, "raw")).as("qemu-img compare beyond.vhd expected.raw").isTrue();
     }
 
     @Test
