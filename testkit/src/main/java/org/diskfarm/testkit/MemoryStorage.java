@@ -45,7 +45,8 @@ public final class MemoryStorage implements StorageOpener {
             }
             case READ_ONLY, READ_WRITE -> {
                 if (file == null) {
-                    throw new StorageException(StorageException.Kind.NOT_FOUND, path + ": no such file");
+                    throw new StorageException(StorageException.Kind.NOT_FOUND,
+                            path + ": " + StorageOpener.NO_SUCH_FILE);
                 }
                 return file.view(mode == FileStorage.Mode.READ_WRITE);
             }

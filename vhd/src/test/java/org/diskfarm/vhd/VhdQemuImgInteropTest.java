@@ -358,6 +358,31 @@ class VhdQemuImgInteropTest {
         }
     }
 
+    /** Copies skip what extents call zero: a chain must never call a range zero that reads otherwise. */
+    @ParameterizedTest(name = "block size {0}")
+    @ValueSource(ints = {2 << 20, 64 << 10})
+    void chainExtentsCoverTheDiskAndCallNoDataZero(int blockSize) {
+        Chain chain = buildChain(blockSize);
+
+        try (VhdDevice device = Vhd.open(chain.grandchild, false)) {
+            long at = 0;
+            while (at < device.size()) {
+                List<Extent> extents = device.extents(at, device.size() - at);
+                assertThat(extents).as("extents from %d", at).isNotEmpty();
+                for (Extent extent : extents) {
+                    assertThat(extent.offset()).as("extents leave no gap").isEqualTo(at);
+                    if (extent.zero()) {
+                        byte[] model = Arrays.copyOfRange(chain.grandchildModel, (int) extent.offset(),
+                                (int) extent.end());
+                        assertThat(firstNonZero(ByteBuffer.wrap(model)))
+                                .as("first non-zero byte of the model in zero extent %s", extent).isEqualTo(-1);
+                    }
+                    at = extent.end();
+                }
+            }
+        }
+    }
+
     @Test
     void chainPassesOurCheck() {
         Chain chain = buildChain(64 << 10);
