@@ -11,18 +11,19 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Thin views the copy commands put over a device: the first bytes of a larger device (a new vDisk whose size was
- * rounded up to its geometry), and a count of the bytes actually read from a source. Neither changes data.
+ * Thin views the copy commands put over a device: a device seen at another size (a source at the size of the vDisk
+ * it is imported into, which was rounded up to its geometry), and a count of the bytes actually read from a source.
+ * Neither changes data; writes past the device below fail its range check.
  */
 final class DeviceViews {
     private DeviceViews() {
     }
 
-    /** The first {@code size} bytes of {@code device}, which stays owned by the caller (close does nothing). */
-    static BlockDevice prefix(BlockDevice device, long size) {
-        if (size > device.size()) {
-            throw new IllegalArgumentException("a view of " + size + " bytes over a device of " + device.size());
-        }
+    /**
+     * {@code device} seen as {@code size} bytes: its first bytes if smaller, or followed by zeros if larger (a source
+     * seen at the size of the vDisk it is imported into). The device stays owned by the caller (close does nothing).
+     */
+    static BlockDevice resized(BlockDevice device, long size) {
         return new View(device, size, new AtomicLong());
     }
 
@@ -66,9 +67,15 @@ final class DeviceViews {
         @Override
         public void read(long offset, ByteBuffer dst) {
             Ranges.check("view", size, offset, dst.remaining());
-            int n = dst.remaining();
-            below.read(offset, dst);
-            readBytes.addAndGet(n);
+            long inside = Math.max(0, Math.min(dst.remaining(), below.size() - offset));
+            if (inside > 0) {
+                below.read(offset, dst.slice(dst.position(), (int) inside));
+                readBytes.addAndGet(inside);
+            }
+            for (int i = dst.position() + (int) inside; i < dst.limit(); i++) {
+                dst.put(i, (byte) 0);
+            }
+            dst.position(dst.limit());
         }
 
         @Override
@@ -97,7 +104,10 @@ final class DeviceViews {
         @Override
         public List<Extent> extents(long offset, long length) {
             Ranges.check("view", size, offset, length);
-            return below.extents(offset, length);
+            if (offset >= below.size()) {
+                return length == 0 ? List.of() : List.of(Extent.hole(offset, length));
+            }
+            return below.extents(offset, Math.min(length, below.size() - offset));
         }
 
         @Override

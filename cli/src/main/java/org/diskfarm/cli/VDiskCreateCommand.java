@@ -27,7 +27,7 @@ import java.util.concurrent.Callable;
         description = {"Create an empty vDisk: FILE (NAME.vhd) and its properties NAME.pvp with defaults.",
                 "With --parent, FILE is a differencing disk over BASE.vhd and reads as BASE until written."})
 final class VDiskCreateCommand implements Callable<Integer> {
-    private static final int MIN_BLOCK = 512;
+    private static final int MIN_BLOCK = 4096;
     private static final int MAX_BLOCK = 256 << 20;
 
     @Spec
@@ -54,7 +54,7 @@ final class VDiskCreateCommand implements Callable<Integer> {
     Path parent;
 
     @Option(names = "--block-size", paramLabel = "SIZE", converter = Converters.Size.class,
-            description = "Bytes per block of a dynamic or differencing disk: a power of two from 512 to 256M "
+            description = "Bytes per block of a dynamic or differencing disk: a power of two from 4K to 256M "
                     + "(default 2M).")
     Long blockSize;
 
@@ -128,7 +128,7 @@ final class VDiskCreateCommand implements Callable<Integer> {
             throw usage("--block-size is not allowed with --type fixed: a fixed disk has no blocks");
         }
         if (blockSize != null && (blockSize < MIN_BLOCK || blockSize > MAX_BLOCK || Long.bitCount(blockSize) != 1)) {
-            throw usage("--block-size must be a power of two from 512 to 256M, not " + blockSize);
+            throw usage("--block-size must be a power of two from 4K to 256M, not " + blockSize);
         }
         VhdSpec result = switch (kind) {
             case FIXED -> VhdSpec.fixed(size);

@@ -22,6 +22,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
@@ -67,7 +71,7 @@ final class VDiskImportCommand implements Callable<Integer> {
         ContentHash hash;
         try (PartialFile partial = PartialFile.start(files.vhd())) {
             copied = copy(partial.temp());
-            hash = Hashing.hash(partial.temp(), "hash");
+            hash = copied.hash;
             partial.commit();
         }
         try {
@@ -89,7 +93,8 @@ final class VDiskImportCommand implements Callable<Integer> {
         return 0;
     }
 
-    private record Copied(String sourceKind, long sourceSize, long vdiskSize, long readBytes, long storedBytes) {
+    private record Copied(String sourceKind, long sourceSize, long vdiskSize, long readBytes, long storedBytes,
+                          ContentHash hash) {
     }
 
     /** Copies SOURCE into a new VHD at {@code temp}, flushed and closed. */
@@ -104,15 +109,34 @@ final class VDiskImportCommand implements Callable<Integer> {
             VhdSpec vhdSpec = type == VhdType.FIXED ? VhdSpec.fixed(size) : VhdSpec.dynamic(size);
             VhdOptions options = VhdOptions.readWrite().withMetadataSync(VhdOptions.MetadataSync.ON_FLUSH);
             try (VhdDevice target = Vhd.create(temp, vhdSpec, options);
-                 Progress progress = Progress.start("import", size)) {
-                long stored = DeviceCopy.of(DeviceViews.counting(input, read), DeviceViews.prefix(target, size))
+                 Progress progress = Progress.start("import", size);
+                 ExecutorService hasher = Executors.newVirtualThreadPerTaskExecutor()) {
+                // The vDisk's content is the source's followed by zeros up to its rounded size: hash that on the
+                // other core while the copy runs, instead of reading the new file again afterwards.
+                Future<ContentHash> hash = hasher.submit(
+                        () -> ContentHash.of(DeviceViews.resized(input, target.size())));
+                long stored = DeviceCopy.of(DeviceViews.counting(input, read), target)
                         .targetReadsZero(true)
                         .progress(progress)
                         .run();
                 target.flush();
                 String kind = vhdSource ? "VHD" : "raw";
-                return new Copied(kind, size, target.size(), read.get(), stored);
+                return new Copied(kind, size, target.size(), read.get(), stored, join(hash));
             }
+        }
+    }
+
+    private static ContentHash join(Future<ContentHash> hash) {
+        try {
+            return hash.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CommandFailure("interrupted while hashing");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw new IllegalStateException(e.getCause());
         }
     }
 

@@ -113,6 +113,9 @@ final class DynamicVhdDevice extends VhdDevice {
     public void read(long offset, ByteBuffer dst) {
         ensureOpen();
         Ranges.check(name, size, offset, dst.remaining());
+        if (readWithinOneFullRun(offset, dst)) {
+            return;
+        }
         while (dst.hasRemaining()) {
             int block = (int) (offset / blockSize);
             int inBlock = (int) (offset % blockSize);
@@ -127,6 +130,31 @@ final class DynamicVhdDevice extends VhdDevice {
             dst.position(dst.position() + n);
             offset += n;
         }
+    }
+
+    /**
+     * The common case: a request inside one block whose sectors are all in this file (every sector of an imported
+     * image). One positional read, nothing sliced.
+     */
+    private boolean readWithinOneFullRun(long offset, ByteBuffer dst) {
+        int length = dst.remaining();
+        int block = (int) (offset / blockSize);
+        int inBlock = (int) (offset % blockSize);
+        if (length == 0 || inBlock + length > blockSize) {
+            return false;
+        }
+        int sector = bat.get(block);
+        if (sector == VhdLayout.UNALLOCATED) {
+            return false;
+        }
+        byte[] bitmap = bitmap(block, sector);
+        int first = inBlock / VhdFields.SECTOR;
+        int last = (inBlock + length + VhdFields.SECTOR - 1) / VhdFields.SECTOR;
+        if (!SectorBitmap.all(bitmap, first, last, true)) {
+            return false;
+        }
+        file.read(Integer.toUnsignedLong(sector) * VhdFields.SECTOR + bitmapBytes + inBlock, dst);
+        return true;
     }
 
     /** Reads part of an allocated block, run by run of its bitmap. */

@@ -22,6 +22,12 @@ final class VhdCreator {
     /** Room reserved for each parent path: 512 bytes of UTF-16, enough for any path a store uses. */
     private static final int LOCATOR_SPACE = 8 * VhdFields.SECTOR;
 
+    /**
+     * Smallest block size of new disks. The specification allows 512 bytes, and such files open here, but QEMU sizes
+     * the bitmap of blocks under 4 KiB as 0 bytes and misreads them.
+     */
+    static final int MIN_NEW_BLOCK_SIZE = 4096;
+
     private VhdCreator() {
     }
 
@@ -65,10 +71,10 @@ final class VhdCreator {
         int blockSize = spec.type() == VhdType.FIXED ? 0
                 : parentBlockSize != 0 && spec.blockSize() == VhdSpec.DEFAULT_BLOCK_SIZE ? parentBlockSize
                 : spec.blockSize();
-        if (spec.type() != VhdType.FIXED && (blockSize < VhdLayout.MIN_BLOCK_SIZE
+        if (spec.type() != VhdType.FIXED && (blockSize < MIN_NEW_BLOCK_SIZE
                 || blockSize > VhdLayout.MAX_BLOCK_SIZE || Integer.bitCount(blockSize) != 1)) {
             throw new StorageException(StorageException.Kind.INVALID_ARGUMENT,
-                    path + ": block size " + blockSize + " is not a power of two from 512 bytes to 256 MiB");
+                    path + ": block size " + blockSize + " is not a power of two from 4 KiB to 256 MiB");
         }
         if (spec.type() != VhdType.FIXED && (size + blockSize - 1) / blockSize > VhdLayout.MAX_BLOCKS) {
             throw new StorageException(StorageException.Kind.INVALID_ARGUMENT, path + ": " + size

@@ -208,11 +208,8 @@ class VhdCrashConsistencyTest {
                 steps.add(step);
                 apply(device, op);
                 if (op instanceof Trim trim) {
-                    // A trim reads as zeros or as the old content: adopt what the device now reads. The VHD code
-                    // lets a trimmed sector of a differencing disk read from the parent again, which the BlockDevice
-                    // contract does not allow; VhdQemuImgInteropTest.trimInChildReadsAsZerosOrOldContent fails for
-                    // it. Here the parent's content (the content before the scenario) is let through, so that the
-                    // crash behaviour is still checked.
+                    // After a trim a sector reads as zeros, its old content, or (differencing) the parent's
+                    // (BlockDevice.trim): adopt what the device now reads.
                     byte[] now = TestFiles.read(device, trim.offset(), trim.length());
                     assertOldOrZeroOrParent(now, model, initial, trim.offset());
                     step = new Step(op, step.offset(), now, false);
