@@ -41,7 +41,7 @@ final class DynamicVhdDevice extends VhdDevice {
     private final long size;
     private final int blockSize;
     private final int bitmapBytes;
-    private final int sectorsPerBlock;
+    private final int dataAlignment;
     private final long batOffset;
     private final AtomicIntegerArray bat;
     private final AtomicReferenceArray<byte[]> bitmaps;
@@ -61,7 +61,7 @@ final class DynamicVhdDevice extends VhdDevice {
         this.size = layout.footer.currentSize();
         this.blockSize = layout.header.blockSize();
         this.bitmapBytes = layout.header.bitmapBytes();
-        this.sectorsPerBlock = blockSize / VhdFields.SECTOR;
+        this.dataAlignment = Math.min(options.dataAlignment(), blockSize);
         this.batOffset = layout.header.tableOffset();
         this.bat = new AtomicIntegerArray(layout.bat);
         this.bitmaps = new AtomicReferenceArray<>(layout.bat.length);
@@ -297,13 +297,18 @@ final class DynamicVhdDevice extends VhdDevice {
 
     /** Allocates a block at the end of the file for a first write into it. Caller holds lock. */
     private void allocate(int block, int inBlock, ByteBuffer data) {
-        long start = nextFree;
+        // Align the block's data (after its bitmap) as VhdOptions.dataAlignment says: reads stay on page-cache folios.
+        long start = VhdFields.roundUp(nextFree + bitmapBytes, dataAlignment) - bitmapBytes;
         long end = start + bitmapBytes + blockSize;
         if (end / VhdFields.SECTOR > 0xffff_ffffL) {
             throw new StorageException(StorageException.Kind.NO_SPACE,
                     name + ": file would grow past the 2 TiB a BAT entry can address");
         }
         file.write(end, layout.footer.encode());
+        if (start > nextFree) {
+            // The alignment gap holds the old footer (or space an interrupted allocation left): give it back.
+            file.punchHole(nextFree, start - nextFree);
+        }
         long staleEnd = Math.min(end, fileEnd);
         long dataStart = start + bitmapBytes;
         if (staleEnd > dataStart) {

@@ -45,7 +45,7 @@ final class VhdChain {
                 writable ? FileStorage.Mode.READ_WRITE : FileStorage.Mode.READ_ONLY);
         try {
             VhdLayout layout = VhdLayout.read(file, Problems.throwing(file.name()));
-            VhdOptions own = new VhdOptions(writable, options.metadataSync(), options.opener());
+            VhdOptions own = options.withWritable(writable);
             return switch (layout.type()) {
                 case FIXED -> new FixedVhdDevice(layout, writable);
                 case DYNAMIC -> new DynamicVhdDevice(layout, null, own);

@@ -10,8 +10,14 @@ import java.util.Objects;
  * @param writable     open for writing (parents of a differencing disk are always opened read-only)
  * @param metadataSync when a newly allocated block's BAT entry is written, see {@link MetadataSync}
  * @param opener       how files are opened; tests put crash-injecting files underneath here
+ * @param dataAlignment where the data of a new block starts in the file: on a multiple of this many bytes (a power
+ *                     of two from 4 KiB to 2 MiB, capped at the block size). The default, 2 MiB, lets the kernel keep
+ *                     the file in the page cache in large folios, which makes reads as fast as from a raw file
+ *                     (docs/benchmarks.md); the price is a hole of up to that size before each block, so the file's
+ *                     apparent size is up to twice what it stores, while its disk usage does not change.
  */
-public record VhdOptions(boolean writable, MetadataSync metadataSync, StorageOpener opener) {
+public record VhdOptions(boolean writable, MetadataSync metadataSync, StorageOpener opener, int dataAlignment) {
+    public static final int DEFAULT_DATA_ALIGNMENT = 2 << 20;
 
     /**
      * When the Block Allocation Table entry of a new block reaches the file. Either way a BAT entry is written only
@@ -35,21 +41,34 @@ public record VhdOptions(boolean writable, MetadataSync metadataSync, StorageOpe
     public VhdOptions {
         Objects.requireNonNull(metadataSync);
         Objects.requireNonNull(opener);
+        if (dataAlignment < 4096 || dataAlignment > DEFAULT_DATA_ALIGNMENT || Integer.bitCount(dataAlignment) != 1) {
+            throw new IllegalArgumentException("data alignment must be a power of two from 4 KiB to 2 MiB, not "
+                    + dataAlignment);
+        }
     }
 
     public static VhdOptions readOnly() {
-        return new VhdOptions(false, MetadataSync.PER_ALLOCATION, StorageOpener.FILES);
+        return new VhdOptions(false, MetadataSync.PER_ALLOCATION, StorageOpener.FILES, DEFAULT_DATA_ALIGNMENT);
     }
 
     public static VhdOptions readWrite() {
-        return new VhdOptions(true, MetadataSync.PER_ALLOCATION, StorageOpener.FILES);
+        return new VhdOptions(true, MetadataSync.PER_ALLOCATION, StorageOpener.FILES, DEFAULT_DATA_ALIGNMENT);
     }
 
     public VhdOptions withMetadataSync(MetadataSync sync) {
-        return new VhdOptions(writable, sync, opener);
+        return new VhdOptions(writable, sync, opener, dataAlignment);
+    }
+
+    public VhdOptions withDataAlignment(int bytes) {
+        return new VhdOptions(writable, metadataSync, opener, bytes);
+    }
+
+    /** The same options, opening for writing or not. */
+    public VhdOptions withWritable(boolean value) {
+        return new VhdOptions(value, metadataSync, opener, dataAlignment);
     }
 
     public VhdOptions withOpener(StorageOpener storageOpener) {
-        return new VhdOptions(writable, metadataSync, storageOpener);
+        return new VhdOptions(writable, metadataSync, storageOpener, dataAlignment);
     }
 }
