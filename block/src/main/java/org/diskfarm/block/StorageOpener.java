@@ -14,4 +14,17 @@ public interface StorageOpener {
     String NO_SUCH_FILE = "no such file";
 
     StorageFile open(Path path, FileStorage.Mode mode);
+
+    /** True if {@code path} can be opened: a format looking for a file among candidates asks this first. */
+    default boolean exists(Path path) {
+        try {
+            open(path, FileStorage.Mode.READ_ONLY).close();
+            return true;
+        } catch (StorageException e) {
+            if (e.kind() == StorageException.Kind.NOT_FOUND) {
+                return false;
+            }
+            throw e;
+        }
+    }
 }

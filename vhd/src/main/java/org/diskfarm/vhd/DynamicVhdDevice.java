@@ -305,9 +305,10 @@ final class DynamicVhdDevice extends VhdDevice {
                     name + ": file would grow past the 2 TiB a BAT entry can address");
         }
         file.write(end, layout.footer.encode());
-        if (start > nextFree) {
-            // The alignment gap holds the old footer (or space an interrupted allocation left): give it back.
-            file.punchHole(nextFree, start - nextFree);
+        if (start > nextFree && nextFree + VhdFooter.SIZE <= fileEnd) {
+            // The alignment gap begins with the old footer: blank it so that no stale footer stays inside the file.
+            // (Not a hole punch: ext4 writes the range's dirty pages back synchronously before punching.)
+            file.write(nextFree, ZEROS.duplicate().limit(VhdFooter.SIZE));
         }
         long staleEnd = Math.min(end, fileEnd);
         long dataStart = start + bitmapBytes;

@@ -3,7 +3,6 @@ package org.diskfarm.vhd;
 import org.diskfarm.block.FileStorage;
 import org.diskfarm.block.StorageException;
 import org.diskfarm.block.StorageFile;
-import org.diskfarm.block.StorageOpener;
 
 import java.nio.ByteBuffer;
 import java.nio.file.InvalidPathException;
@@ -71,12 +70,8 @@ final class VhdChain {
     private static VhdDevice openParent(Path child, VhdLayout layout, VhdOptions options, Set<Path> chain) {
         List<Path> candidates = parentCandidates(child, layout);
         for (Path candidate : candidates) {
-            try {
+            if (options.opener().exists(candidate)) {
                 return open(candidate, options, false, chain);
-            } catch (StorageException e) {
-                if (!e.getMessage().equals(candidate + ": " + StorageOpener.NO_SUCH_FILE)) {
-                    throw e;
-                }
             }
         }
         String name = layout.header.parentUnicodeName();

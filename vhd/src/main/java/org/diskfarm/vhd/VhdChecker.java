@@ -67,6 +67,14 @@ final class VhdChecker {
                     + footer.geometry().sectors() * VhdFields.SECTOR + " bytes, not the virtual size "
                     + footer.currentSize() + " (Virtual PC would see a different size)");
         }
+        if (layout.type() == VhdType.FIXED && layout.fileSize - VhdFooter.SIZE > footer.currentSize()) {
+            problems.warning("footer", (layout.fileSize - VhdFooter.SIZE - footer.currentSize())
+                    + " bytes between the data and the footer are not part of the disk");
+        }
+        if (layout.type() == VhdType.DYNAMIC && !layout.header.parentUniqueId().equals(new java.util.UUID(0, 0))) {
+            problems.warning("dynamic header", "a dynamic disk that names a parent (Unique Id "
+                    + layout.header.parentUniqueId() + "): was it a differencing disk?");
+        }
         if (layout.type() != VhdType.FIXED && !layout.footerRecovered) {
             long unused = layout.fileSize - VhdFooter.SIZE - layout.dataEnd;
             if (unused > 0) {

@@ -20,6 +20,7 @@ public record VhdProblem(Severity severity, String where, String what) {
 
     @Override
     public String toString() {
-        return severity.name().toLowerCase(java.util.Locale.ROOT) + ": " + where + ": " + what;
+        return severity.name().toLowerCase(java.util.Locale.ROOT) + ": " + (where.isEmpty() ? "" : where + ": ")
+                + what;
     }
 }
