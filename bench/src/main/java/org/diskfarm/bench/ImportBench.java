@@ -90,7 +90,7 @@ final class ImportBench {
                 out -> importInProcess(source, out, VhdOptions.MetadataSync.PER_ALLOCATION)));
         if (cliJar != null) {
             peers.add(new Peer("diskfarm vdisk import (CLI process)",
-                    "all data and metadata (fsync at the end); also hashes the result and writes NAME.pvp",
+                    "all data and metadata (fsync at the end); also hashes the content (in parallel) and writes NAME.pvp",
                     out -> Processes.timed(cliImport(source, out), log)));
         }
         Map<Peer, Result> results = new LinkedHashMap<>();

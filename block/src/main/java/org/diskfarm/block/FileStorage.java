@@ -154,6 +154,11 @@ public final class FileStorage implements StorageFile {
     }
 
     @Override
+    public boolean preallocate(long position, long length) {
+        return writable && LinuxFiles.fallocate(path, 0, position, length);
+    }
+
+    @Override
     public boolean punchHole(long position, long length) {
         return writable && LinuxFiles.punchHole(path, position, length);
     }

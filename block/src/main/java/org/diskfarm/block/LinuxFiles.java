@@ -110,6 +110,11 @@ final class LinuxFiles {
 
     /** fallocate(PUNCH_HOLE | KEEP_SIZE); false if the file system or platform cannot. */
     static boolean punchHole(Path path, long position, long length) {
+        return fallocate(path, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, position, length);
+    }
+
+    /** fallocate(2) with {@code mode} (0 reserves the range); false if the file system or platform cannot. */
+    static boolean fallocate(Path path, int mode, long position, long length) {
         if (OPEN == null || length <= 0) {
             return false;
         }
@@ -119,8 +124,7 @@ final class LinuxFiles {
                 return false;
             }
             try {
-                int result = (int) FALLOCATE.invokeExact(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, position,
-                        length);
+                int result = (int) FALLOCATE.invokeExact(fd, mode, position, length);
                 return result == 0;
             } finally {
                 int ignored = (int) CLOSE.invokeExact(fd);

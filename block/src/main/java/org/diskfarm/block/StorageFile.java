@@ -48,6 +48,11 @@ public interface StorageFile extends AutoCloseable {
         return size();
     }
 
+    /** Reserves disk space for a range (fallocate), if the file system can; returns false if not. */
+    default boolean preallocate(long position, long length) {
+        return false;
+    }
+
     /** Releases the storage of a range so that it reads as zeros, if the file system can; returns false if not. */
     default boolean punchHole(long position, long length) {
         return false;

@@ -89,7 +89,9 @@ final class VhdCreator {
         StorageFile file = options.opener().open(path, FileStorage.Mode.CREATE_NEW);
         try {
             if (spec.type() == VhdType.FIXED) {
+                // A fixed disk owns its space from the start, as Hyper-V's do; where fallocate is missing it is sparse.
                 file.truncate(size);
+                file.preallocate(0, size);
             } else {
                 writeDynamicStructures(file, path, footer, blockSize, spec.parent(), parentFooter);
                 file.write(0, footer.encode());
