@@ -107,7 +107,7 @@ final class ImportBench {
             for (int i = 0; i < peers.size(); i++) {
                 Peer peer = peers.get((i + round) % peers.size());
                 Path out = output(peer);
-                Processes.syncAll(log);
+                Processes.settle(source, log);
                 Processes.Timing timing = peer.runner().run(out);
                 results.get(peer).samples().add(timing.wallNanos());
                 results.get(peer).cpu().add(timing.cpuNanos());

@@ -102,6 +102,25 @@ final class Processes {
         runChecked(List.of("sync"), log);
     }
 
+    /**
+     * Starts a timed peer from the same page-cache state every time: everything written back, the page cache dropped
+     * (as root; elsewhere only the sync), then {@code warm} read once so that it is cached again. Without this the
+     * kernel's state left by the previous peer (dirty pages, freed folios of a deleted output) swings the next peer's
+     * time by a factor of two or more.
+     */
+    static void settle(Path warm, Path log) {
+        syncAll(log);
+        Path dropCaches = Path.of("/proc/sys/vm/drop_caches");
+        if (Files.isWritable(dropCaches)) {
+            try {
+                Files.writeString(dropCaches, "3");
+            } catch (IOException e) {
+                // Not allowed here (a container): the sync alone must do.
+            }
+        }
+        runChecked(List.of("dd", "if=" + warm, "of=/dev/null", "bs=4M", "status=none"), log);
+    }
+
     static void delete(Path... files) {
         for (Path file : files) {
             try {
