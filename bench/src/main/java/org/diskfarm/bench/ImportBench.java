@@ -183,7 +183,7 @@ final class ImportBench {
         try (BlockDevice input = RawFileDevice.open(source, false);
              VhdDevice target = Vhd.create(out, VhdSpec.dynamic(input.size()),
                      VhdOptions.readWrite().withMetadataSync(sync))) {
-            DeviceCopy.of(input, new PrefixView(target, input.size())).targetReadsZero(true).run();
+            DeviceCopy.of(input, target).targetReadsZero(true).run();
         }
         return new Processes.Timing(System.nanoTime() - start, Processes.ownCpuNanos() - cpuStart);
     }
