@@ -3,92 +3,37 @@ package org.diskfarm.vhd;
 import org.diskfarm.block.Extent;
 import org.diskfarm.block.IoFlags;
 import org.diskfarm.block.Ranges;
-import org.diskfarm.block.StorageException;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A dynamic or differencing disk: the virtual disk is cut into blocks; the Block Allocation Table (BAT) says where in
- * the file a block is, and each block starts with a sector bitmap saying which of its sectors this file holds. A
- * sector not held reads as zeros (dynamic) or from the parent (differencing).
+ * A dynamic or differencing disk: the virtual disk is cut into blocks; the Block Allocation Table says where in the
+ * file a block is, and each block starts with a sector bitmap saying which of its sectors this file holds. A sector
+ * not held reads as zeros (dynamic) or from the parent (differencing). This class maps reads, writes, zeroes, trims
+ * and extents onto blocks; {@link BlockMap} owns the metadata and changes it on disk in a crash-safe order.
  *
- * <p>Crash safety. Whatever write is the last to reach the disk, the file stays readable and consistent:
- * <ul>
- * <li>A new block goes at the end: the footer is first written past the block's end, then the block's data and
- *     bitmap over the old footer; only after an fsync is the block's BAT entry written ({@link VhdOptions.MetadataSync}
- *     says when). A block whose entry never landed is unreferenced space, reused by the next allocation.</li>
- * <li>In a dynamic disk a sector whose bit is clear always holds zeros in the file (new blocks are holes or zeroed,
- *     {@link #zero} clears the bit and then the data), so a bit that lands before its data still reads as before.
- *     In a differencing disk a clear bit means "the parent's data", so a bit is set only after its data is durable.</li>
- * <li>A footer lost at the end of the file is recovered from the copy at the start ({@link VhdLayout}); opening such a
- *     file for writing puts the footer back.</li>
- * </ul>
- *
- * <p>Threads: concurrent. {@link #lock} guards allocation, bitmap changes and the file's end; data I/O to allocated
- * blocks runs outside it. BAT entries and bitmaps are published through atomic arrays so readers need no lock.
+ * <p>Threads: concurrent. Data I/O to allocated blocks runs without a lock; allocation and bitmap changes take
+ * {@link BlockMap}'s.
  */
 final class DynamicVhdDevice extends VhdDevice {
-    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
-
     private final VhdDevice parent;
-    private final VhdOptions.MetadataSync sync;
+    private final BlockMap map;
     private final long size;
     private final int blockSize;
-    private final int bitmapBytes;
-    private final int dataAlignment;
-    private final long batOffset;
-    private final AtomicIntegerArray bat;
-    private final AtomicReferenceArray<byte[]> bitmaps;
-    private final ReentrantLock lock = new ReentrantLock();
-    /** Where the next block goes. Guarded by lock. */
-    private long nextFree;
-    /** The file's current size. Guarded by lock. */
-    private long fileEnd;
-    /** With ON_FLUSH: BAT sectors and bitmaps changed in memory, written at the next flush. Guarded by lock. */
-    private final BitSet dirtyBatSectors = new BitSet();
-    private final BitSet dirtyBitmaps = new BitSet();
 
     DynamicVhdDevice(VhdLayout layout, VhdDevice parent, VhdOptions options) {
         super(layout, options.writable());
         this.parent = parent;
-        this.sync = options.metadataSync();
+        this.map = new BlockMap(layout, options, parent != null);
         this.size = layout.footer.currentSize();
         this.blockSize = layout.header.blockSize();
-        this.bitmapBytes = layout.header.bitmapBytes();
-        this.dataAlignment = Math.min(options.dataAlignment(), blockSize);
-        this.batOffset = layout.header.tableOffset();
-        this.bat = new AtomicIntegerArray(layout.bat);
-        this.bitmaps = new AtomicReferenceArray<>(layout.bat.length);
-        this.nextFree = VhdFields.roundUp(layout.dataEnd, VhdFields.SECTOR);
-        this.fileEnd = layout.fileSize;
-        if (writable && layout.footerRecovered) {
-            restoreFooter();
-        }
-    }
-
-    /** Puts the footer back at the end of a file whose trailing footer was lost (see {@link VhdLayout}). */
-    private void restoreFooter() {
-        file.write(nextFree, layout.footer.encode());
-        file.truncate(nextFree + VhdFooter.SIZE);
-        file.force(true);
-        fileEnd = nextFree + VhdFooter.SIZE;
     }
 
     @Override
     public VhdInfo info() {
-        long blocks = 0;
-        for (int i = 0; i < bat.length(); i++) {
-            if (bat.get(i) != VhdLayout.UNALLOCATED) {
-                blocks++;
-            }
-        }
-        return info(blockSize, blocks * blockSize, parent == null ? null : parent.info());
+        return info(blockSize, map.allocatedBlocks() * blockSize, parent == null ? null : parent.info());
     }
 
     @Override
@@ -121,7 +66,7 @@ final class DynamicVhdDevice extends VhdDevice {
             int inBlock = (int) (offset % blockSize);
             int n = Math.min(dst.remaining(), blockSize - inBlock);
             ByteBuffer part = dst.slice(dst.position(), n);
-            int sector = bat.get(block);
+            int sector = map.sector(block);
             if (sector == VhdLayout.UNALLOCATED) {
                 readBelow(offset, part);
             } else {
@@ -143,24 +88,24 @@ final class DynamicVhdDevice extends VhdDevice {
         if (length == 0 || inBlock + length > blockSize) {
             return false;
         }
-        int sector = bat.get(block);
+        int sector = map.sector(block);
         if (sector == VhdLayout.UNALLOCATED) {
             return false;
         }
-        byte[] bitmap = bitmap(block, sector);
+        byte[] bitmap = map.bitmap(block, sector);
         int first = inBlock / VhdFields.SECTOR;
         int last = (inBlock + length + VhdFields.SECTOR - 1) / VhdFields.SECTOR;
         if (!SectorBitmap.all(bitmap, first, last, true)) {
             return false;
         }
-        file.read(Integer.toUnsignedLong(sector) * VhdFields.SECTOR + bitmapBytes + inBlock, dst);
+        file.read(map.dataStart(sector) + inBlock, dst);
         return true;
     }
 
     /** Reads part of an allocated block, run by run of its bitmap. */
     private void readBlock(int block, int sector, int inBlock, long offset, ByteBuffer part) {
-        byte[] bitmap = bitmap(block, sector);
-        long dataStart = Integer.toUnsignedLong(sector) * VhdFields.SECTOR + bitmapBytes;
+        byte[] bitmap = map.bitmap(block, sector);
+        long dataStart = map.dataStart(sector);
         int end = inBlock + part.remaining();
         for (int at = inBlock; at < end; ) {
             int runEnd = Math.min(end, SectorBitmap.runEnd(bitmap, at / VhdFields.SECTOR,
@@ -180,28 +125,8 @@ final class DynamicVhdDevice extends VhdDevice {
         if (parent != null) {
             parent.read(offset, dst);
         } else {
-            fillZeros(dst);
+            VhdFields.fillZeros(dst);
         }
-    }
-
-    static void fillZeros(ByteBuffer dst) {
-        while (dst.hasRemaining()) {
-            dst.put(ZEROS.duplicate().limit(Math.min(ZEROS.capacity(), dst.remaining())));
-        }
-    }
-
-    /** The block's bitmap, read from the file on first use. */
-    private byte[] bitmap(int block, int sector) {
-        byte[] bitmap = bitmaps.get(block);
-        if (bitmap == null) {
-            byte[] loaded = new byte[bitmapBytes];
-            file.read(Integer.toUnsignedLong(sector) * VhdFields.SECTOR, ByteBuffer.wrap(loaded));
-            bitmap = bitmaps.compareAndExchange(block, null, loaded);
-            if (bitmap == null) {
-                bitmap = loaded;
-            }
-        }
-        return bitmap;
     }
 
     // ---- writes ----
@@ -246,140 +171,23 @@ final class DynamicVhdDevice extends VhdDevice {
 
     /** Writes whole sectors inside one block. */
     private void writeInBlock(int block, int inBlock, ByteBuffer data) {
-        int sector = bat.get(block);
+        int sector = map.sector(block);
         if (sector == VhdLayout.UNALLOCATED) {
-            lock.lock();
-            try {
-                sector = bat.get(block);
-                if (sector == VhdLayout.UNALLOCATED) {
-                    allocate(block, inBlock, data);
-                    return;
-                }
-            } finally {
-                lock.unlock();
-            }
-        }
-        long blockStart = Integer.toUnsignedLong(sector) * VhdFields.SECTOR;
-        file.write(blockStart + bitmapBytes + inBlock, data);
-        int first = inBlock / VhdFields.SECTOR;
-        int last = first + data.limit() / VhdFields.SECTOR;
-        byte[] bitmap = bitmap(block, sector);
-        if (!SectorBitmap.all(bitmap, first, last, true)) {
-            updateBitmap(block, blockStart, bitmap, first, last, true);
-        }
-    }
-
-    /**
-     * Sets or clears bits of an allocated block and writes the bitmap, in the order that keeps the file consistent:
-     * a bit of a differencing disk is set only after its data is durable.
-     */
-    private void updateBitmap(int block, long blockStart, byte[] bitmap, int first, int last, boolean value) {
-        lock.lock();
-        try {
-            byte[] changed = bitmap.clone();
-            if (!SectorBitmap.set(changed, first, last, value)) {
+            if (map.allocateIfAbsent(block, inBlock, data)) {
                 return;
             }
-            if (sync == VhdOptions.MetadataSync.ON_FLUSH) {
-                dirtyBitmaps.set(block);
-            } else {
-                if (value && parent != null) {
-                    file.force(false);
-                }
-                file.write(blockStart, ByteBuffer.wrap(changed));
-            }
-            // Readers see the new bits only once the bitmap is where this mode keeps it.
-            System.arraycopy(changed, 0, bitmap, 0, bitmapBytes);
-        } finally {
-            lock.unlock();
+            sector = map.sector(block);
         }
-    }
-
-    /** Allocates a block at the end of the file for a first write into it. Caller holds lock. */
-    private void allocate(int block, int inBlock, ByteBuffer data) {
-        // Align the block's data (after its bitmap) as VhdOptions.dataAlignment says: reads stay on page-cache folios.
-        long start = VhdFields.roundUp(nextFree + bitmapBytes, dataAlignment) - bitmapBytes;
-        long end = start + bitmapBytes + blockSize;
-        if (end / VhdFields.SECTOR > 0xffff_ffffL) {
-            throw new StorageException(StorageException.Kind.NO_SPACE,
-                    name + ": file would grow past the 2 TiB a BAT entry can address");
-        }
-        file.write(end, layout.footer.encode());
-        if (start > nextFree && nextFree + VhdFooter.SIZE <= fileEnd) {
-            // The alignment gap begins with the old footer: blank it so that no stale footer stays inside the file.
-            // (Not a hole punch: ext4 writes the range's dirty pages back synchronously before punching.)
-            file.write(nextFree, ZEROS.duplicate().limit(VhdFooter.SIZE));
-        }
-        long staleEnd = Math.min(end, fileEnd);
-        long dataStart = start + bitmapBytes;
-        if (staleEnd > dataStart) {
-            // Space left by an allocation that never reached the BAT: a clear bit must read zeros.
-            clear(dataStart, staleEnd - dataStart);
-        }
-        file.write(dataStart + inBlock, data);
-        byte[] bitmap = new byte[bitmapBytes];
-        SectorBitmap.set(bitmap, inBlock / VhdFields.SECTOR, (inBlock + data.limit()) / VhdFields.SECTOR, true);
-        file.write(start, ByteBuffer.wrap(bitmap));
-        fileEnd = Math.max(fileEnd, end + VhdFooter.SIZE);
-        nextFree = end;
-        int sector = (int) (start / VhdFields.SECTOR);
-        bitmaps.set(block, bitmap);
-        if (sync == VhdOptions.MetadataSync.PER_ALLOCATION) {
-            file.force(false);
-            bat.set(block, sector);
-            writeBatSector(block / (VhdFields.SECTOR / 4));
-        } else {
-            bat.set(block, sector);
-            dirtyBatSectors.set(block / (VhdFields.SECTOR / 4));
-        }
-    }
-
-    private void clear(long at, long length) {
-        if (!file.punchHole(at, length)) {
-            for (long done = 0; done < length; ) {
-                int n = (int) Math.min(ZEROS.capacity(), length - done);
-                file.write(at + done, ZEROS.duplicate().limit(n));
-                done += n;
-            }
-        }
-    }
-
-    private void writeBatSector(int batSector) {
-        int first = batSector * (VhdFields.SECTOR / 4);
-        int count = Math.min(VhdFields.SECTOR / 4, bat.length() - first);
-        ByteBuffer buffer = ByteBuffer.allocate(count * 4);
-        for (int i = 0; i < count; i++) {
-            buffer.putInt(bat.get(first + i));
-        }
-        file.write(batOffset + first * 4L, buffer.flip());
+        file.write(map.dataStart(sector) + inBlock, data);
+        int first = inBlock / VhdFields.SECTOR;
+        map.setBits(block, sector, first, first + data.limit() / VhdFields.SECTOR, true);
     }
 
     @Override
     public void flush() {
         ensureOpen();
-        if (!writable) {
-            return;
-        }
-        lock.lock();
-        try {
-            file.force(false);
-            if (dirtyBitmaps.isEmpty() && dirtyBatSectors.isEmpty()) {
-                return;
-            }
-            // Data first, then bitmaps, then the BAT entries that point at them, each durable before the next.
-            for (int block = dirtyBitmaps.nextSetBit(0); block >= 0; block = dirtyBitmaps.nextSetBit(block + 1)) {
-                long blockStart = Integer.toUnsignedLong(bat.get(block)) * VhdFields.SECTOR;
-                file.write(blockStart, ByteBuffer.wrap(bitmaps.get(block).clone()));
-            }
-            dirtyBitmaps.clear();
-            file.force(false);
-            for (int s = dirtyBatSectors.nextSetBit(0); s >= 0; s = dirtyBatSectors.nextSetBit(s + 1)) {
-                writeBatSector(s);
-            }
-            dirtyBatSectors.clear();
-            file.force(false);
-        } finally {
-            lock.unlock();
+        if (writable) {
+            map.flush();
         }
     }
 
@@ -425,8 +233,8 @@ final class DynamicVhdDevice extends VhdDevice {
 
     private void writeZeros(long offset, long length, IoFlags flags) {
         for (long done = 0; done < length; ) {
-            int n = (int) Math.min(ZEROS.capacity(), length - done);
-            write(offset + done, ZEROS.duplicate().limit(n), done + n == length ? flags : IoFlags.NONE);
+            int n = (int) Math.min(VhdFields.ZEROS.capacity(), length - done);
+            write(offset + done, VhdFields.ZEROS.duplicate().limit(n), done + n == length ? flags : IoFlags.NONE);
             done += n;
         }
     }
@@ -437,12 +245,11 @@ final class DynamicVhdDevice extends VhdDevice {
             int block = (int) (at / blockSize);
             int inBlock = (int) (at % blockSize);
             int n = (int) Math.min(end - at, blockSize - inBlock);
-            int sector = bat.get(block);
+            int sector = map.sector(block);
             if (sector != VhdLayout.UNALLOCATED) {
-                long blockStart = Integer.toUnsignedLong(sector) * VhdFields.SECTOR;
                 int first = inBlock / VhdFields.SECTOR;
-                updateBitmap(block, blockStart, bitmap(block, sector), first, first + n / VhdFields.SECTOR, false);
-                clear(blockStart + bitmapBytes + inBlock, n);
+                map.setBits(block, sector, first, first + n / VhdFields.SECTOR, false);
+                map.clear(map.dataStart(sector) + inBlock, n);
             }
             at += n;
         }
@@ -460,11 +267,11 @@ final class DynamicVhdDevice extends VhdDevice {
             int block = (int) (at / blockSize);
             int inBlock = (int) (at % blockSize);
             long n = Math.min(end - at, blockSize - inBlock);
-            int sector = bat.get(block);
+            int sector = map.sector(block);
             if (sector == VhdLayout.UNALLOCATED) {
                 below(at, n, result);
             } else {
-                byte[] bitmap = bitmap(block, sector);
+                byte[] bitmap = map.bitmap(block, sector);
                 long blockEnd = at + n;
                 for (long runAt = at; runAt < blockEnd; ) {
                     int s = (int) ((runAt % blockSize) / VhdFields.SECTOR);

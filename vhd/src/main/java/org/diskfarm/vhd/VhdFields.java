@@ -10,6 +10,8 @@ final class VhdFields {
     /** VHD time stamps count seconds from 2000-01-01 00:00:00 UTC. */
     static final long EPOCH_2000 = 946_684_800L;
     static final int SECTOR = 512;
+    /** A megabyte of zeros to copy from; never written to. */
+    static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
 
     private VhdFields() {
     }
@@ -56,6 +58,12 @@ final class VhdFields {
         byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
         for (int i = 0; i < length; i++) {
             buffer.put(at + i, i < bytes.length ? bytes[i] : (byte) ' ');
+        }
+    }
+
+    static void fillZeros(ByteBuffer dst) {
+        while (dst.hasRemaining()) {
+            dst.put(ZEROS.duplicate().limit(Math.min(ZEROS.capacity(), dst.remaining())));
         }
     }
 
