@@ -1,0 +1,221 @@
+package org.diskfarm.cache;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.diskfarm.block.BlockDevice;
+import org.diskfarm.block.BlockLimits;
+import org.diskfarm.block.Extent;
+import org.diskfarm.block.Ranges;
+import org.diskfarm.block.StorageException;
+
+/**
+ * An overlay that keeps one Standard-mode device's writes over a read-only base that many devices share. Reads see the
+ * device's own writes over the base; the base and other devices never see them.
+ *
+ * <p>State: the base (shared; never written, never closed here) and, in subclasses, which {@link #CHUNK_SIZE}-byte
+ * chunks the cache holds. This class implements {@link #read} and {@link #extents} as "cached chunks from the cache,
+ * the rest from the base". The methods that change data ({@link #write}, {@link #zero}, {@link #trim},
+ * {@link #flush}) are abstract: every overlay must decide what they mean, none may pass them through to the base.
+ *
+ * <p>Threads: concurrent. Subclasses guard their chunk state with a lock that is never held during I/O to the base, so
+ * one device's cache never slows another device's reads of the shared base.
+ */
+public abstract class WriteCache implements BlockDevice {
+    /** Granularity of the cache: a write smaller than this fills the rest of its chunk from the base. */
+    public static final int CHUNK_SIZE = 4096;
+    /** Most extents one {@link #extents} call returns; the caller asks again from where the list ends. */
+    static final int MAX_EXTENTS = 1024;
+
+    /** What the cache holds for one chunk. */
+    protected enum ChunkState {
+        /** Nothing: the chunk reads from the base. */
+        ABSENT,
+        /** The device's own data. */
+        DATA,
+        /** The device zeroed the whole chunk; it reads as zeros and takes no storage. */
+        ZERO
+    }
+
+    protected final BlockDevice base;
+    protected final String name;
+    private volatile boolean closed;
+
+    protected WriteCache(String name, BlockDevice base) {
+        this.name = Objects.requireNonNull(name);
+        this.base = Objects.requireNonNull(base);
+        if ((base.size() + CHUNK_SIZE - 1) / CHUNK_SIZE > Integer.MAX_VALUE) {
+            throw new StorageException(StorageException.Kind.NOT_SUPPORTED,
+                    name + ": base of " + base.size() + " bytes is too large for a write cache");
+        }
+    }
+
+    /** Drops everything the cache holds: the device reads as the base again. A device's boot event calls this. */
+    public abstract void discard();
+
+    /** Bytes of cached data held now (RAM and file together), for metrics. */
+    public abstract long usedBytes();
+
+    /** What the cache holds for {@code chunk}; callers race with writers, as reads do. */
+    protected abstract ChunkState chunkState(int chunk);
+
+    /**
+     * Copies {@code dst.remaining()} bytes of {@code chunk} from byte {@code from} within it into {@code dst} if the
+     * cache holds the chunk (data or zeros) and returns true; otherwise touches nothing and returns false.
+     */
+    protected abstract boolean readCached(int chunk, int from, ByteBuffer dst);
+
+    /** The first chunk at or after {@code chunk} that the cache holds, or {@link Integer#MAX_VALUE} if none. */
+    protected abstract int nextCachedChunk(int chunk);
+
+    /** Releases what the subclass holds (not the base); called once by {@link #close()}. */
+    protected abstract void closeCache();
+
+    @Override
+    public final long size() {
+        return base.size();
+    }
+
+    @Override
+    public final int logicalBlockSize() {
+        return base.logicalBlockSize();
+    }
+
+    @Override
+    public final BlockLimits limits() {
+        return base.limits();
+    }
+
+    @Override
+    public final boolean canWrite() {
+        return true;
+    }
+
+    @Override
+    public final boolean isConcurrent() {
+        return true;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void read(long offset, ByteBuffer dst) {
+        checkOpen();
+        Ranges.check(name, size(), offset, dst.remaining());
+        ByteBuffer out = dst.slice();
+        long end = offset + dst.remaining();
+        long runStart = -1;
+        for (long pos = offset; pos < end; ) {
+            int chunk = chunkOf(pos);
+            long pieceEnd = Math.min(end, chunkStart(chunk) + CHUNK_SIZE);
+            ByteBuffer piece = out.slice((int) (pos - offset), (int) (pieceEnd - pos));
+            if (readCached(chunk, (int) (pos - chunkStart(chunk)), piece)) {
+                if (runStart >= 0) {
+                    base.read(runStart, out.slice((int) (runStart - offset), (int) (pos - runStart)));
+                    runStart = -1;
+                }
+            } else if (runStart < 0) {
+                runStart = pos;
+            }
+            pos = pieceEnd;
+        }
+        if (runStart >= 0) {
+            base.read(runStart, out.slice((int) (runStart - offset), (int) (end - runStart)));
+        }
+        dst.position(dst.limit());
+    }
+
+    @Override
+    public List<Extent> extents(long offset, long length) {
+        checkOpen();
+        Ranges.check(name, size(), offset, length);
+        long end = offset + length;
+        List<Extent> result = new ArrayList<>();
+        long pos = offset;
+        while (pos < end && result.size() < MAX_EXTENTS) {
+            int chunk = chunkOf(pos);
+            ChunkState state = chunkState(chunk);
+            if (state == ChunkState.ABSENT) {
+                int next = nextCachedChunk(chunk);
+                long runEnd = next == Integer.MAX_VALUE ? end : Math.min(end, chunkStart(next));
+                if (runEnd <= pos) {
+                    continue; // the chunk was filled between the two looks; look again
+                }
+                for (Extent e : base.extents(pos, runEnd - pos)) {
+                    add(result, e);
+                    pos = e.end();
+                }
+            } else {
+                long pieceEnd = Math.min(end, chunkStart(chunk) + CHUNK_SIZE);
+                add(result, new Extent(pos, pieceEnd - pos, true, state == ChunkState.ZERO));
+                pos = pieceEnd;
+            }
+        }
+        return result;
+    }
+
+    private static void add(List<Extent> list, Extent e) {
+        if (!list.isEmpty()) {
+            Extent last = list.getLast();
+            if (last.end() == e.offset() && last.sameState(e)) {
+                list.set(list.size() - 1, new Extent(last.offset(), last.length() + e.length(), e.allocated(),
+                        e.zero()));
+                return;
+            }
+        }
+        list.add(e);
+    }
+
+    @Override
+    public boolean canTrim() {
+        return true;
+    }
+
+    @Override
+    public boolean canFastZero() {
+        return true;
+    }
+
+    /** A trimmed chunk reads from the base again, not as zeros. */
+    @Override
+    public final boolean trimReadsZero() {
+        return false;
+    }
+
+    /** Releases what the cache holds, never the shared base. */
+    @Override
+    public final void close() {
+        if (!closed) {
+            closed = true;
+            closeCache();
+        }
+    }
+
+    protected final void checkOpen() {
+        if (closed) {
+            throw new StorageException(StorageException.Kind.CLOSED, name + ": closed");
+        }
+    }
+
+    protected static int chunkOf(long offset) {
+        return (int) (offset / CHUNK_SIZE);
+    }
+
+    protected static long chunkStart(int chunk) {
+        return (long) chunk * CHUNK_SIZE;
+    }
+
+    /** Bytes of {@code chunk} inside the device: {@link #CHUNK_SIZE}, less for a short last chunk. */
+    protected final int chunkLength(int chunk) {
+        return (int) Math.min(CHUNK_SIZE, size() - chunkStart(chunk));
+    }
+
+    /** Fails a write-like call before it changes anything if the range is bad or the cache is closed. */
+    protected final void checkRequest(long offset, long length) {
+        checkOpen();
+        Ranges.check(name, size(), offset, length);
+    }
+}
