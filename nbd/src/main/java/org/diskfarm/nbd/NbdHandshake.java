@@ -133,13 +133,14 @@ public final class NbdHandshake {
                 case SET_META_CONTEXT -> metaContext(request, true);
                 case STARTTLS -> stay(error(request, NbdOptionReplyType.ERR_UNSUP, "TLS is not supported"));
                 case PEEK_EXPORT, EXTENDED_HEADERS -> stay(error(request, NbdOptionReplyType.ERR_UNSUP,
-                        option + " is not supported"));
+                        NbdOption.describe(option.code()) + " is not supported"));
             };
         } catch (NbdProtocolException e) {
             if (e.mustClose()) {
                 throw e;
             }
-            return stay(error(request, NbdOptionReplyType.ERR_INVALID, option + ": " + e.getMessage()));
+            return stay(error(request, NbdOptionReplyType.ERR_INVALID,
+                    NbdOption.describe(option.code()) + ": " + e.getMessage()));
         }
     }
 

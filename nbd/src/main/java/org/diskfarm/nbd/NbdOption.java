@@ -37,8 +37,8 @@ public enum NbdOption {
         return Optional.empty();
     }
 
-    /** The name for a log line: the enum name, or {@code "unknown option N"}. */
+    /** The name for a log line: {@code NBD_OPT_GO}, or {@code "unknown option N"}. */
     public static String describe(int code) {
-        return fromCode(code).map(Enum::name).orElse("unknown option " + Integer.toUnsignedString(code));
+        return fromCode(code).map(o -> "NBD_OPT_" + o.name()).orElse("unknown option " + Integer.toUnsignedString(code));
     }
 }
