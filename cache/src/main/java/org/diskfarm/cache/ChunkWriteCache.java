@@ -269,15 +269,24 @@ abstract sealed class ChunkWriteCache extends WriteCache permits RamWriteCache, 
             plan[c - first] = where;
         }
         long end = offset + data.remaining();
+        int run = -1; // first chunk of a run of chunks whose bytes go to the file straight from data
         for (int c = first; c <= last; c++) {
             long from = Math.max(offset, chunkStart(c));
             long to = Math.min(end, chunkStart(c) + chunkLength(c));
             int inData = (int) (from - offset);
             int inChunk = (int) (from - chunkStart(c));
             int length = (int) (to - from);
-            switch (plan[c - first]) {
+            byte where = plan[c - first];
+            if (where == FILE_HAS || where == FILE_NEW && length == chunkLength(c)) {
+                run = run < 0 ? c : run;
+                continue;
+            }
+            if (run >= 0) {
+                writeFileRun(offset, data, flags, plan, first, run, c - 1);
+                run = -1;
+            }
+            switch (where) {
                 case RAM_HAS -> data.get(inData, ram.get(c), inChunk, length);
-                case FILE_HAS -> file.write(from, data.slice(inData, length), flags);
                 case RAM_NEW -> {
                     byte[] bytes = newChunk(c, c == first ? headFill : tailFill);
                     data.get(inData, bytes, inChunk, length);
@@ -286,20 +295,35 @@ abstract sealed class ChunkWriteCache extends WriteCache permits RamWriteCache, 
                     ramUsedBytes += CHUNK_SIZE;
                 }
                 case FILE_NEW -> {
-                    if (length == chunkLength(c)) {
-                        file.write(from, data.slice(inData, length), flags);
-                    } else {
-                        byte[] bytes = newChunk(c, c == first ? headFill : tailFill);
-                        data.get(inData, bytes, inChunk, length);
-                        file.write(chunkStart(c), ByteBuffer.wrap(bytes, 0, chunkLength(c)), flags);
-                    }
-                    inFile.set(c);
-                    zero.clear(c);
-                    fileUsedBytes += CHUNK_SIZE;
+                    byte[] bytes = newChunk(c, c == first ? headFill : tailFill);
+                    data.get(inData, bytes, inChunk, length);
+                    file.write(chunkStart(c), ByteBuffer.wrap(bytes, 0, chunkLength(c)), flags);
+                    markInFile(c);
                 }
-                default -> throw new IllegalStateException();
+                default -> throw new IllegalStateException("chunk plan " + where);
             }
         }
+        if (run >= 0) {
+            writeFileRun(offset, data, flags, plan, first, run, last);
+        }
+    }
+
+    /** Writes the bytes of chunks {@code [from, to]} to the file in one call, then marks the new ones as there. */
+    private void writeFileRun(long offset, ByteBuffer data, IoFlags flags, byte[] plan, int first, int from, int to) {
+        long start = Math.max(offset, chunkStart(from));
+        long end = Math.min(offset + data.remaining(), chunkStart(to) + chunkLength(to));
+        file.write(start, data.slice((int) (start - offset), (int) (end - start)), flags);
+        for (int c = from; c <= to; c++) {
+            if (plan[c - first] == FILE_NEW) {
+                markInFile(c);
+            }
+        }
+    }
+
+    private void markInFile(int chunk) {
+        inFile.set(chunk);
+        zero.clear(chunk);
+        fileUsedBytes += CHUNK_SIZE;
     }
 
     /** A new chunk's bytes before the write: zeros for a zeroed chunk, else the base's (read before the lock). */

@@ -116,6 +116,57 @@ class WriteCacheTest {
 
     @ParameterizedTest
     @EnumSource(CacheType.class)
+    void sixteenThreadsDoingRandomWritesZerosAndTrimsInUnalignedRegionsKeepEveryByte(CacheType type)
+            throws Exception {
+        ReadOnlyBase base = ReadOnlyBase.patterned(SIZE, 0);
+        byte[] original = base.copyOfData();
+        int slice = SIZE / 16; // not a multiple of 4 KiB: neighbours share a chunk at every border
+        try (ChunkWriteCache cache = type.create(base, dir, "random-threads");
+                ExecutorService pool = Executors.newFixedThreadPool(16)) {
+            List<Future<byte[]>> futures = new ArrayList<>();
+            for (int t = 0; t < 16; t++) {
+                int regionStart = t * slice;
+                int regionEnd = t == 15 ? SIZE : regionStart + slice;
+                Random random = new Random(t);
+                futures.add(pool.submit(() -> {
+                    byte[] model = original.clone();
+                    for (int i = 0; i < 300; i++) {
+                        int offset = regionStart + random.nextInt(regionEnd - regionStart);
+                        int length = random.nextInt(Math.min(regionEnd - offset, 9000) + 1);
+                        switch (random.nextInt(6)) {
+                            case 0 -> {
+                                cache.zero(offset, length, IoFlags.NONE);
+                                Arrays.fill(model, offset, offset + length, (byte) 0);
+                            }
+                            case 1 -> {
+                                cache.trim(offset, length, IoFlags.NONE);
+                                restoreWholeChunks(model, original, offset, length);
+                            }
+                            default -> {
+                                byte[] bytes = new byte[length];
+                                random.nextBytes(bytes);
+                                cache.write(offset, ByteBuffer.wrap(bytes), IoFlags.NONE);
+                                System.arraycopy(bytes, 0, model, offset, length);
+                            }
+                        }
+                        assertThat(read(cache, regionStart, regionEnd - regionStart))
+                                .isEqualTo(Arrays.copyOfRange(model, regionStart, regionEnd));
+                    }
+                    return Arrays.copyOfRange(model, regionStart, regionEnd);
+                }));
+            }
+            byte[] expected = new byte[SIZE];
+            for (int t = 0; t < 16; t++) {
+                byte[] region = futures.get(t).get();
+                System.arraycopy(region, 0, expected, t * slice, region.length);
+            }
+            assertThat(read(cache, 0, SIZE)).isEqualTo(expected);
+        }
+        assertThat(base.copyOfData()).isEqualTo(original);
+    }
+
+    @ParameterizedTest
+    @EnumSource(CacheType.class)
     void discardMakesTheDeviceReadAsTheBaseAgain(CacheType type) {
         ReadOnlyBase base = ReadOnlyBase.patterned(SIZE, 0);
         try (ChunkWriteCache cache = type.create(base, dir, "boot")) {
