@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.diskfarm.block.IoFlags;
 import org.diskfarm.block.StorageException;
+import org.diskfarm.block.StorageOpener;
 import org.diskfarm.vhd.Vhd;
 import org.diskfarm.vhd.VhdDevice;
 import org.diskfarm.vhd.VhdOptions;
@@ -25,11 +26,18 @@ import org.diskfarm.vhd.VhdSpec;
 final class FileChunkStore {
     private final Path path;
     private final long size;
+    private final StorageOpener opener;
     private VhdDevice vhd; // null until the first chunk; guarded by the owner's lock
 
     FileChunkStore(Path path, long size) {
+        this(path, size, StorageOpener.FILES);
+    }
+
+    /** @param opener opens the file; tests pass one that simulates a full file system */
+    FileChunkStore(Path path, long size, StorageOpener opener) {
         this.path = path;
         this.size = size;
+        this.opener = opener;
     }
 
     Path path() {
@@ -78,7 +86,7 @@ final class FileChunkStore {
         if (vhd == null) {
             delete(); // a file left by an earlier process is useless without its chunk set
             vhd = Vhd.create(path, VhdSpec.dynamic(size),
-                    VhdOptions.readWrite().withMetadataSync(VhdOptions.MetadataSync.ON_FLUSH));
+                    VhdOptions.readWrite().withMetadataSync(VhdOptions.MetadataSync.ON_FLUSH).withOpener(opener));
             if (vhd.size() < size) {
                 vhd.close();
                 vhd = null;
@@ -90,6 +98,9 @@ final class FileChunkStore {
     }
 
     private void delete() {
+        if (opener != StorageOpener.FILES) {
+            return; // a test's storage, not the file system
+        }
         try {
             Files.deleteIfExists(path);
         } catch (IOException e) {

@@ -2,6 +2,7 @@ package org.diskfarm.cache;
 
 import java.nio.file.Path;
 import org.diskfarm.block.BlockDevice;
+import org.diskfarm.block.StorageOpener;
 
 /**
  * The {@code server-disk} write cache: a device's writes in a file of the server's cache folder, a dynamic VHD of the
@@ -20,7 +21,12 @@ public final class FileWriteCache extends ChunkWriteCache {
     private final Path file;
 
     public FileWriteCache(String name, BlockDevice base, Path file) {
-        super(name, base, 0, new FileChunkStore(file, base.size()), Long.MAX_VALUE);
+        this(name, base, file, StorageOpener.FILES);
+    }
+
+    /** For tests: the file is opened through {@code opener}. */
+    FileWriteCache(String name, BlockDevice base, Path file, StorageOpener opener) {
+        super(name, base, 0, new FileChunkStore(file, base.size(), opener), Long.MAX_VALUE);
         this.file = file;
     }
 
