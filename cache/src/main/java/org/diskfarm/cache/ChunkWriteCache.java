@@ -32,6 +32,7 @@ abstract sealed class ChunkWriteCache extends WriteCache permits RamWriteCache, 
     private static final byte RAM_NEW = 2;
     private static final byte FILE_HAS = 3;
     private static final byte FILE_NEW = 4;
+    private static final byte[] ZEROS = new byte[64 << 10];
 
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final NavigableMap<Integer, byte[]> ram = new TreeMap<>(); // guarded by lock
@@ -169,25 +170,30 @@ abstract sealed class ChunkWriteCache extends WriteCache permits RamWriteCache, 
     }
 
     @Override
-    protected final boolean readCached(int chunk, int from, ByteBuffer dst) {
+    protected final int readCached(long offset, ByteBuffer dst) {
+        int chunk = chunkOf(offset);
+        int length = dst.remaining();
         lock.readLock().lock();
         try {
             if (zero.get(chunk)) {
-                while (dst.hasRemaining()) {
-                    dst.put((byte) 0);
+                int bytes = (int) Math.min(length, chunkStart(zero.nextClearBit(chunk)) - offset);
+                for (int done = 0; done < bytes; done += Math.min(bytes - done, ZEROS.length)) {
+                    dst.put(dst.position() + done, ZEROS, 0, Math.min(bytes - done, ZEROS.length));
                 }
-                return true;
+                return bytes;
             }
-            byte[] bytes = ram.get(chunk);
-            if (bytes != null) {
-                dst.put(bytes, from, dst.remaining());
-                return true;
+            byte[] data = ram.get(chunk);
+            if (data != null) {
+                int bytes = (int) Math.min(length, chunkStart(chunk) + CHUNK_SIZE - offset);
+                dst.put(dst.position(), data, (int) (offset - chunkStart(chunk)), bytes);
+                return bytes;
             }
             if (inFile.get(chunk)) {
-                file.read(chunkStart(chunk) + from, dst);
-                return true;
+                int bytes = (int) Math.min(length, chunkStart(inFile.nextClearBit(chunk)) - offset);
+                file.read(offset, dst.slice(dst.position(), bytes));
+                return bytes;
             }
-            return false;
+            return 0;
         } finally {
             lock.readLock().unlock();
         }

@@ -61,10 +61,11 @@ public abstract class WriteCache implements BlockDevice {
     protected abstract ChunkState chunkState(int chunk);
 
     /**
-     * Copies {@code dst.remaining()} bytes of {@code chunk} from byte {@code from} within it into {@code dst} if the
-     * cache holds the chunk (data or zeros) and returns true; otherwise touches nothing and returns false.
+     * Reads into {@code dst}, from {@code offset} on, the bytes the cache holds there without a break (data or zeros,
+     * up to {@code dst.remaining()}; at least to the end of the chunk, or all of {@code dst} if that is shorter) and
+     * returns how many; returns 0 and touches nothing if the cache does not hold the chunk at {@code offset}.
      */
-    protected abstract boolean readCached(int chunk, int from, ByteBuffer dst);
+    protected abstract int readCached(long offset, ByteBuffer dst);
 
     /** The first chunk at or after {@code chunk} that the cache holds, or {@link Integer#MAX_VALUE} if none. */
     protected abstract int nextCachedChunk(int chunk);
@@ -107,23 +108,19 @@ public abstract class WriteCache implements BlockDevice {
         Ranges.check(name, size(), offset, dst.remaining());
         ByteBuffer out = dst.slice();
         long end = offset + dst.remaining();
-        long runStart = -1;
-        for (long pos = offset; pos < end; ) {
-            int chunk = chunkOf(pos);
-            long pieceEnd = Math.min(end, chunkStart(chunk) + CHUNK_SIZE);
-            ByteBuffer piece = out.slice((int) (pos - offset), (int) (pieceEnd - pos));
-            if (readCached(chunk, (int) (pos - chunkStart(chunk)), piece)) {
-                if (runStart >= 0) {
-                    base.read(runStart, out.slice((int) (runStart - offset), (int) (pos - runStart)));
-                    runStart = -1;
-                }
-            } else if (runStart < 0) {
-                runStart = pos;
+        long pos = offset;
+        while (pos < end) {
+            int cached = readCached(pos, out.slice((int) (pos - offset), (int) (end - pos)));
+            if (cached > 0) {
+                pos += cached;
+                continue;
             }
-            pos = pieceEnd;
-        }
-        if (runStart >= 0) {
-            base.read(runStart, out.slice((int) (runStart - offset), (int) (end - runStart)));
+            // From the base up to the next chunk the cache holds (a chunk may be cached meanwhile: then it is
+            // read from the base, as a read racing with a write may be).
+            int next = nextCachedChunk(chunkOf(pos) + 1);
+            long runEnd = next == Integer.MAX_VALUE ? end : Math.min(end, chunkStart(next));
+            base.read(pos, out.slice((int) (pos - offset), (int) (runEnd - pos)));
+            pos = runEnd;
         }
         dst.position(dst.limit());
     }
