@@ -364,10 +364,11 @@ abstract sealed class ChunkWriteCache extends WriteCache permits RamWriteCache, 
         int wholeLast = covers(last, offset, end) ? last : last - 1;
         if (toZero) {
             long headEnd = Math.min(end, chunkStart(first) + CHUNK_SIZE);
-            if (wholeFirst != first) {
+            // A zero chunk needs nothing; any other partial chunk is written with zeros.
+            if (wholeFirst != first && chunkState(first) != ChunkState.ZERO) {
                 writeRange(offset, ByteBuffer.allocate((int) (headEnd - offset)), flags);
             }
-            if (wholeLast != last && last != first) {
+            if (wholeLast != last && last != first && chunkState(last) != ChunkState.ZERO) {
                 writeRange(chunkStart(last), ByteBuffer.allocate((int) (end - chunkStart(last))), flags);
             }
         }

@@ -167,6 +167,21 @@ class WriteCacheTest {
 
     @ParameterizedTest
     @EnumSource(CacheType.class)
+    void zeroOfALongUnalignedRangeReadsAsZerosAndStoresOnlyItsEdgeChunks(CacheType type) {
+        ReadOnlyBase base = ReadOnlyBase.patterned(SIZE, 0);
+        try (ChunkWriteCache cache = type.create(base, dir, "zeros")) {
+            cache.zero(1000, SIZE - 2000, IoFlags.NONE);
+            cache.zero(500, SIZE - 1000, IoFlags.NONE); // edges in chunks already held
+
+            byte[] expected = base.copyOfData();
+            Arrays.fill(expected, 500, SIZE - 500, (byte) 0);
+            assertThat(read(cache, 0, SIZE)).isEqualTo(expected);
+            assertThat(cache.usedBytes()).isEqualTo(2 * 4096);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(CacheType.class)
     void discardMakesTheDeviceReadAsTheBaseAgain(CacheType type) {
         ReadOnlyBase base = ReadOnlyBase.patterned(SIZE, 0);
         try (ChunkWriteCache cache = type.create(base, dir, "boot")) {
