@@ -141,7 +141,11 @@ public abstract class WriteCache implements BlockDevice {
                 if (runEnd <= pos) {
                     continue; // the chunk was filled between the two looks; look again
                 }
-                for (Extent e : base.extents(pos, runEnd - pos)) {
+                List<Extent> below = base.extents(pos, runEnd - pos);
+                if (below.isEmpty()) {
+                    break; // a base that breaks the contract: report what is known rather than loop
+                }
+                for (Extent e : below) {
                     add(result, e);
                     pos = e.end();
                 }

@@ -130,7 +130,7 @@ class WriteCacheTest {
                 Random random = new Random(t);
                 futures.add(pool.submit(() -> {
                     byte[] model = original.clone();
-                    for (int i = 0; i < 300; i++) {
+                    for (int i = 0; i < 200; i++) {
                         int offset = regionStart + random.nextInt(regionEnd - regionStart);
                         int length = random.nextInt(Math.min(regionEnd - offset, 9000) + 1);
                         switch (random.nextInt(6)) {
@@ -215,6 +215,35 @@ class WriteCacheTest {
                     Extent.data(64 << 10, 64 << 10),
                     new Extent(128 << 10, 8192, true, true),
                     Extent.data((128 << 10) + 8192, SIZE - (128 << 10) - 8192));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(CacheType.class)
+    void extentsOfARangeBrokenIntoThousandsOfPiecesEndEarlyAndContinueWhereTheyEnded(CacheType type) {
+        int size = 10 << 20;
+        ReadOnlyBase base = ReadOnlyBase.patterned(size, 0);
+        try (ChunkWriteCache cache = type.create(base, dir, "many-extents")) {
+            for (long pos = 0; pos < size; pos += 8192) {
+                cache.write(pos, ByteBuffer.wrap(filled(10, 1)), IoFlags.NONE);
+                cache.zero(pos + 4096, 4096, IoFlags.NONE);
+            }
+            List<Extent> first = cache.extents(0, size);
+            assertThat(first).hasSizeLessThanOrEqualTo(WriteCache.MAX_EXTENTS);
+            assertThat(first.getLast().end()).isLessThan(size);
+
+            long pos = 0;
+            int zeroExtents = 0;
+            while (pos < size) {
+                for (Extent e : cache.extents(pos, size - pos)) {
+                    assertThat(e.offset()).isEqualTo(pos);
+                    assertThat(e.length()).isEqualTo(4096);
+                    assertThat(e.zero()).isEqualTo(e.offset() % 8192 != 0);
+                    zeroExtents += e.zero() ? 1 : 0;
+                    pos = e.end();
+                }
+            }
+            assertThat(zeroExtents).isEqualTo(size / 8192);
         }
     }
 
