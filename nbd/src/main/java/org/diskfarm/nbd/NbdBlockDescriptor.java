@@ -26,7 +26,8 @@ public record NbdBlockDescriptor(long length, int flags) {
      * as zeros. The extent must be at most {@link #MAX_LENGTH} long; the server splits or clips longer ones.
      */
     public static NbdBlockDescriptor allocation(Extent extent) {
-        int flags = (extent.allocated() ? 0 : NbdFlags.Allocation.HOLE) | (extent.zero() ? NbdFlags.Allocation.ZERO : 0);
+        int flags = (extent.allocated() ? 0 : NbdFlags.Allocation.HOLE)
+                | (extent.zero() ? NbdFlags.Allocation.ZERO : 0);
         return new NbdBlockDescriptor(extent.length(), flags);
     }
 

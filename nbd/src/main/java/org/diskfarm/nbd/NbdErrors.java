@@ -52,15 +52,16 @@ public final class NbdErrors {
 
     /**
      * The option error for an export that could not be looked up: ERR_UNKNOWN when it is missing or cannot be read,
-     * ERR_POLICY when another client holds it (BUSY) or it refuses this use (READ_ONLY), ERR_SHUTDOWN when the server is
-     * closing it, ERR_UNSUP when it needs something this server lacks.
+     * ERR_POLICY when another client holds it (BUSY) or it refuses this use (READ_ONLY), ERR_SHUTDOWN when the server
+     * is closing it, ERR_UNSUP when it needs something this server lacks.
      */
     public static NbdOptionReplyType optionErrorFor(StorageException.Kind kind) {
         return switch (kind) {
             case BUSY, READ_ONLY -> NbdOptionReplyType.ERR_POLICY;
             case CLOSED -> NbdOptionReplyType.ERR_SHUTDOWN;
             case NOT_SUPPORTED -> NbdOptionReplyType.ERR_UNSUP;
-            case NOT_FOUND, CORRUPT, IO_ERROR, OUT_OF_RANGE, INVALID_ARGUMENT, NO_SPACE -> NbdOptionReplyType.ERR_UNKNOWN;
+            case NOT_FOUND, CORRUPT, IO_ERROR, OUT_OF_RANGE, INVALID_ARGUMENT, NO_SPACE ->
+                    NbdOptionReplyType.ERR_UNKNOWN;
         };
     }
 }

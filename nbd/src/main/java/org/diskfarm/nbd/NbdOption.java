@@ -39,6 +39,7 @@ public enum NbdOption {
 
     /** The name for a log line: {@code NBD_OPT_GO}, or {@code "unknown option N"}. */
     public static String describe(int code) {
-        return fromCode(code).map(o -> "NBD_OPT_" + o.name()).orElse("unknown option " + Integer.toUnsignedString(code));
+        return fromCode(code).map(o -> "NBD_OPT_" + o.name())
+                .orElse("unknown option " + Integer.toUnsignedString(code));
     }
 }

@@ -1,6 +1,7 @@
 package org.diskfarm.nbd;
 
 import java.nio.ByteBuffer;
+import java.util.Optional;
 
 /**
  * One option of the handshake: IHAVEOPT, the 32-bit option code, the 32-bit data length and the data.
@@ -58,7 +59,7 @@ public record NbdOptionRequest(int option, ByteBuffer data) {
     }
 
     /** The known option, or empty for a code this server does not know. */
-    public java.util.Optional<NbdOption> known() {
+    public Optional<NbdOption> known() {
         return NbdOption.fromCode(option);
     }
 

@@ -3,7 +3,8 @@ package org.diskfarm.nbd;
 /**
  * The peer broke the NBD protocol: bad magic, a length beyond a limit, a malformed option or request. The message is
  * one line, fit for a log. {@link #mustClose()} tells the transport whether the connection can go on (the bad message
- * was consumed whole and answered) or must be closed (the byte stream can no longer be framed, or the protocol says so).
+ * was consumed whole and answered) or must be closed (the byte stream can no longer be framed, or the protocol says
+ * so).
  */
 public final class NbdProtocolException extends RuntimeException {
 

@@ -56,7 +56,7 @@ final class Feed {
         return all.flip();
     }
 
-    /** Checks that {@code message}, encoded twice into one buffer, decodes back as two equal messages in every batching. */
+    /** Checks that {@code message}, alone and twice in one buffer, decodes back in every batching. */
     static <T> void roundTrip(T message, ByteBuffer encoded, Function<ByteBuffer, T> decoder) {
         ByteBuffer two = concat(encoded, encoded);
         for (int batch : BATCHES) {
