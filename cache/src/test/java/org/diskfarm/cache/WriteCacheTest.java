@@ -182,6 +182,35 @@ class WriteCacheTest {
 
     @ParameterizedTest
     @EnumSource(CacheType.class)
+    void twoThreadsFillingHalvesOfTheSameNewChunksAtOnceLoseNeitherHalf(CacheType type) throws Exception {
+        ReadOnlyBase base = ReadOnlyBase.patterned(SIZE, 0);
+        int chunks = 200;
+        try (ChunkWriteCache cache = type.create(base, dir, "halves");
+                ExecutorService pool = Executors.newFixedThreadPool(2)) {
+            Future<?> low = pool.submit(() -> {
+                for (int c = 0; c < chunks; c++) {
+                    cache.write(c * 4096L, ByteBuffer.wrap(filled(100, 1)), IoFlags.NONE);
+                }
+            });
+            Future<?> high = pool.submit(() -> {
+                for (int c = 0; c < chunks; c++) {
+                    cache.write(c * 4096L + 3000, ByteBuffer.wrap(filled(100, 2)), IoFlags.NONE);
+                }
+            });
+            low.get();
+            high.get();
+
+            byte[] expected = base.copyOfData();
+            for (int c = 0; c < chunks; c++) {
+                Arrays.fill(expected, c * 4096, c * 4096 + 100, (byte) 1);
+                Arrays.fill(expected, c * 4096 + 3000, c * 4096 + 3100, (byte) 2);
+            }
+            assertThat(read(cache, 0, SIZE)).isEqualTo(expected);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(CacheType.class)
     void discardMakesTheDeviceReadAsTheBaseAgain(CacheType type) {
         ReadOnlyBase base = ReadOnlyBase.patterned(SIZE, 0);
         try (ChunkWriteCache cache = type.create(base, dir, "boot")) {
