@@ -1,0 +1,277 @@
+package org.diskfarm.nbd;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import org.diskfarm.block.BlockDevice;
+
+/**
+ * One NBD connection: sends the greeting, feeds received bytes to {@link NbdHandshake} and writes each step's replies;
+ * once in transmission, decodes requests (a WRITE only when its data has arrived whole), refuses them through
+ * {@link NbdRequestCheck}, and serves the rest on virtual threads with {@link NbdTransmission}. Replies go back as
+ * each request finishes, so they may leave out of order (the cookie says which is which).
+ *
+ * <p>State, all touched only on the channel's event loop: the handshake, the negotiated session, the device (opened
+ * after GO on a virtual thread), the number of requests in flight, and whether the connection is ending. The device
+ * is closed once the channel is inactive and no request is in flight.
+ *
+ * <p>Failures: a request failure is an error reply; a framing error ({@link NbdProtocolException} that must close), a
+ * device that cannot be opened or was closed under us, or DISC ends this connection only, with one log line.
+ */
+final class NbdConnectionHandler extends ByteToMessageDecoder {
+    private static final System.Logger LOG = System.getLogger(NbdConnectionHandler.class.getName());
+    /** Stop reading from the socket with this many requests in flight; resume below half of it. */
+    private static final int MAX_IN_FLIGHT = 64;
+
+    private final NbdExports exports;
+    private final Function<String, BlockDevice> opener;
+    private final ExecutorService workers;
+    private final NbdHandshake handshake;
+    private final ReentrantLock serial = new ReentrantLock();
+
+    private ChannelHandlerContext ctx;
+    private NbdNegotiated session;
+    private CompletableFuture<BlockDevice> device;
+    private int inFlight;
+    /** No more requests are read: DISC, a fatal error, or the channel went inactive. */
+    private boolean ending;
+    private boolean inactive;
+    private boolean deviceClosed;
+
+    NbdConnectionHandler(NbdExports exports, Function<String, BlockDevice> opener, ExecutorService workers) {
+        this.exports = exports;
+        this.opener = opener;
+        this.workers = workers;
+        this.handshake = new NbdHandshake(exports);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(handshake.greeting().encode()));
+        super.channelActive(ctx);
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        try {
+            while (!ending && in.isReadable()) {
+                boolean progressed = session == null ? handshakeStep(in) : requestStep(in);
+                if (!progressed) {
+                    return;
+                }
+            }
+        } catch (NbdProtocolException e) {
+            fail("protocol error: " + e.getMessage());
+        }
+        if (ending) {
+            in.skipBytes(in.readableBytes());
+        }
+    }
+
+    private boolean handshakeStep(ByteBuf in) {
+        ByteBuffer bytes = in.nioBuffer();
+        int start = bytes.position();
+        NbdHandshake.Step step = handshake.consume(bytes);
+        if (step == null) {
+            return false;
+        }
+        in.skipBytes(bytes.position() - start);
+        ByteBuffer reply = step.encode();
+        switch (step.state()) {
+            case CLOSED -> {
+                LOG.log(System.Logger.Level.DEBUG, "NBD {0}: handshake ended: {1}", peer(), step.closeReason());
+                ending = true;
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(reply)).addListener(ChannelFutureListener.CLOSE);
+                return false;
+            }
+            case TRANSMISSION -> {
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(reply));
+                session = step.negotiated();
+                openDevice();
+            }
+            default -> ctx.writeAndFlush(Unpooled.wrappedBuffer(reply));
+        }
+        return true;
+    }
+
+    private void openDevice() {
+        String name = session.export().name();
+        device = CompletableFuture.supplyAsync(() -> opener.apply(name), workers);
+        device.whenComplete((opened, failure) -> onEventLoop(() -> {
+            if (failure != null) {
+                fail("cannot open export " + name + ": " + failure.getMessage());
+            }
+            closeDeviceIfIdle();
+        }, () -> {
+            if (opened != null) {
+                opened.close();
+            }
+        }));
+    }
+
+    private boolean requestStep(ByteBuf in) {
+        if (in.readableBytes() < NbdRequest.SIZE) {
+            return false;
+        }
+        NbdRequest request = NbdRequest.decode(in.nioBuffer(in.readerIndex(), NbdRequest.SIZE));
+        long payload = request.payloadLength();
+        if (in.readableBytes() < NbdRequest.SIZE + payload) {
+            return false;
+        }
+        in.skipBytes(NbdRequest.SIZE);
+        NbdRequestCheck.Rejection rejection = NbdRequestCheck.check(request, session);
+        if (rejection != null) {
+            in.skipBytes((int) payload);
+            LOG.log(System.Logger.Level.DEBUG, "NBD {0}: refused: {1}", peer(), rejection.message());
+            reply(NbdTransmission.error(request, session, rejection.error(), rejection.message()));
+            return true;
+        }
+        if (request.type() == NbdCommand.DISC.code()) {
+            LOG.log(System.Logger.Level.DEBUG, "NBD {0}: client disconnected", peer());
+            ending = true;
+            closeIfDone();
+            return false;
+        }
+        ByteBuffer data = null;
+        if (payload > 0) {
+            data = ByteBuffer.allocate((int) payload);
+            in.readBytes(data);
+            data.flip();
+        }
+        submit(request, data);
+        return true;
+    }
+
+    private void submit(NbdRequest request, ByteBuffer data) {
+        inFlight++;
+        if (inFlight >= MAX_IN_FLIGHT) {
+            ctx.channel().config().setAutoRead(false);
+        }
+        NbdNegotiated negotiated = session;
+        try {
+            device.thenAcceptAsync(dev -> {
+                ByteBuffer reply;
+                String closeReason = null;
+                try {
+                    reply = serveOn(dev, request, data, negotiated);
+                } catch (NbdTransmission.MustClose e) {
+                    reply = null;
+                    closeReason = e.getMessage();
+                }
+                ByteBuffer done = reply;
+                String reason = closeReason;
+                onEventLoop(() -> finished(done, reason), this::closeDeviceNow);
+            }, workers);
+        } catch (RejectedExecutionException e) {
+            inFlight--;
+            fail("server is stopping");
+        }
+    }
+
+    private ByteBuffer serveOn(BlockDevice dev, NbdRequest request, ByteBuffer data, NbdNegotiated negotiated) {
+        if (dev.isConcurrent()) {
+            return NbdTransmission.serve(dev, request, data, negotiated);
+        }
+        serial.lock();
+        try {
+            return NbdTransmission.serve(dev, request, data, negotiated);
+        } finally {
+            serial.unlock();
+        }
+    }
+
+    /** On the event loop: one request finished with this reply, or with a reason to close. */
+    private void finished(ByteBuffer reply, String closeReason) {
+        inFlight--;
+        Channel channel = ctx.channel();
+        if (closeReason != null) {
+            fail("device closed: " + closeReason);
+        } else if (channel.isActive()) {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(reply));
+        }
+        if (!ending && inFlight < MAX_IN_FLIGHT / 2 && !channel.config().isAutoRead()) {
+            channel.config().setAutoRead(true);
+        }
+        closeIfDone();
+        closeDeviceIfIdle();
+    }
+
+    private void reply(ByteBuffer reply) {
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(reply));
+    }
+
+    /** After DISC: close once every request in flight was answered. */
+    private void closeIfDone() {
+        if (ending && inFlight == 0 && ctx.channel().isActive() && session != null) {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private void fail(String reason) {
+        if (!ending || ctx.channel().isActive()) {
+            LOG.log(System.Logger.Level.WARNING, "NBD {0}: closing: {1}", peer(), reason);
+        }
+        ending = true;
+        ctx.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        inactive = true;
+        ending = true;
+        super.channelInactive(ctx);
+        closeDeviceIfIdle();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        fail(cause.getClass().getSimpleName() + ": " + cause.getMessage());
+    }
+
+    private void closeDeviceIfIdle() {
+        if (inactive && inFlight == 0 && device != null && device.isDone()) {
+            closeDeviceNow();
+        }
+    }
+
+    private void closeDeviceNow() {
+        if (deviceClosed || device == null || !device.isDone() || device.isCompletedExceptionally()) {
+            return;
+        }
+        deviceClosed = true;
+        try {
+            device.join().close();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "NBD {0}: closing the device failed: {1}", peer(), e.toString());
+        }
+    }
+
+    /** Runs {@code task} on the channel's event loop, or {@code ifStopped} here if the loop no longer runs. */
+    private void onEventLoop(Runnable task, Runnable ifStopped) {
+        try {
+            ctx.channel().eventLoop().execute(task);
+        } catch (RejectedExecutionException e) {
+            ifStopped.run();
+        }
+    }
+
+    private String peer() {
+        Object address = ctx.channel().remoteAddress();
+        return session == null ? String.valueOf(address) : session.export().name() + "@" + address;
+    }
+}

@@ -1,0 +1,130 @@
+package org.diskfarm.nbd;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.diskfarm.block.BlockDevice;
+
+/**
+ * An NBD server on Netty: one listening socket, any number of connections, each going through the fixed newstyle
+ * handshake ({@link NbdHandshake}) and then serving one export's {@link BlockDevice}.
+ *
+ * <p>The seam: the server knows exports only through {@link NbdExports} (what the handshake shows) and an opener that
+ * turns a chosen export's name into a {@link BlockDevice} for one connection. The connection owns the device it was
+ * given and closes it when the connection ends; an opener that shares one device between connections must hand out a
+ * wrapper whose close does not close the shared device. The server never sees vDisks, caches or the farm.
+ *
+ * <p>Threads: the transport runs on Netty event loops (native epoll where {@link Epoll#isAvailable()}, NIO otherwise);
+ * device calls, which may block, run on virtual threads and hand their replies back to the channel. {@link #close()}
+ * may be called from any thread.
+ *
+ * <p>Not done yet: zero-copy READ replies (sendfile of a {@code FileRegion} where the data lies contiguous in a file;
+ * every READ is copied into a heap buffer today), OFFSET_HOLE chunks for holes in structured READ replies,
+ * TCP_USER_TIMEOUT, TLS.
+ */
+public final class NbdServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(NbdServer.class.getName());
+
+    private final EventLoopGroup group;
+    private final Channel serverChannel;
+    private final ChannelGroup connections;
+    private final ExecutorService workers;
+
+    private NbdServer(EventLoopGroup group, Channel serverChannel, ChannelGroup connections, ExecutorService workers) {
+        this.group = group;
+        this.serverChannel = serverChannel;
+        this.connections = connections;
+        this.workers = workers;
+    }
+
+    /**
+     * Starts a server listening on {@code bind} (port 0 picks a free port; see {@link #port()}).
+     *
+     * @param exports what the handshake offers
+     * @param opener  opens the device of an export the client chose (called on a virtual thread, may block, may throw
+     *                a {@link org.diskfarm.block.StorageException}; the connection is then closed)
+     */
+    public static NbdServer start(InetSocketAddress bind, NbdExports exports, Function<String, BlockDevice> opener) {
+        Objects.requireNonNull(exports);
+        Objects.requireNonNull(opener);
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
+                : NioServerSocketChannel.class;
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(io);
+        ExecutorService workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("nbd-io-", 0).factory());
+        ChannelGroup connections = new DefaultChannelGroup("nbd-connections", GlobalEventExecutor.INSTANCE);
+        try {
+            Channel channel = new ServerBootstrap()
+                    .group(group)
+                    .channel(channelType)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.SO_KEEPALIVE, true)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            connections.add(ch);
+                            ch.pipeline().addLast("nbd", new NbdConnectionHandler(exports, opener, workers));
+                        }
+                    })
+                    .bind(bind).syncUninterruptibly().channel();
+            LOG.log(System.Logger.Level.INFO, "NBD server listening on {0} ({1} transport)", channel.localAddress(),
+                    epoll ? "epoll" : "nio");
+            return new NbdServer(group, channel, connections, workers);
+        } catch (RuntimeException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            workers.shutdownNow();
+            throw e;
+        }
+    }
+
+    /** The address the server listens on, with the port actually bound. */
+    public InetSocketAddress address() {
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    public int port() {
+        return address().getPort();
+    }
+
+    /**
+     * Stops listening, closes every connection (their devices are closed once their requests in flight finish) and
+     * stops the event loops. Requests in flight are not answered: a client sees a closed socket, which QEMU's client
+     * treats as a reason to reconnect.
+     */
+    @Override
+    public void close() {
+        serverChannel.close().syncUninterruptibly();
+        connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "NBD requests still running 10 s after close");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        LOG.log(System.Logger.Level.INFO, "NBD server on {0} stopped", serverChannel.localAddress());
+    }
+}

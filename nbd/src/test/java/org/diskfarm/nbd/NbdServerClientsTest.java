@@ -1,0 +1,222 @@
+package org.diskfarm.nbd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.diskfarm.block.BlockDevice;
+import org.diskfarm.block.Extent;
+import org.diskfarm.block.RawFileDevice;
+import org.diskfarm.testkit.ClientProcess;
+import org.diskfarm.testkit.TestFiles;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The server in-process on 127.0.0.1, driven by real clients as processes: nbdinfo, nbdcopy (libnbd-bin), qemu-img and
+ * qemu-io (qemu-utils); and by a raw socket for what those clients cannot send. Two exports over sparse files with
+ * patterned data: {@code gold} read-only, {@code disk} read-write.
+ */
+class NbdServerClientsTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private static final long SIZE = 8L << 20;
+    private static final long SEED = 42;
+    private static final int DATA = 256 << 10;
+    private static final long[] DATA_AT = {0, 1L << 20, (5L << 20) + (64 << 10)};
+
+    @TempDir
+    Path dir;
+    private Path gold;
+    private Path disk;
+    private NbdServer server;
+    private String base;
+
+    @BeforeEach
+    void start() {
+        gold = TestFiles.writeSparseFile(dir.resolve("gold.raw"), SIZE, SEED, DATA, DATA_AT);
+        disk = TestFiles.writeSparseFile(dir.resolve("disk.raw"), SIZE, SEED, DATA, DATA_AT);
+        Map<String, Path> files = new LinkedHashMap<>();
+        files.put("gold", gold);
+        files.put("disk", disk);
+        Map<String, NbdExportInfo> infos = new LinkedHashMap<>();
+        for (var entry : files.entrySet()) {
+            try (BlockDevice device = open(entry.getKey(), entry.getValue())) {
+                infos.put(entry.getKey(), NbdExportInfo.of(entry.getKey(), "test " + entry.getKey(), device, false));
+            }
+        }
+        NbdExports exports = new NbdExports() {
+            @Override
+            public Optional<NbdExportInfo> lookup(String name) {
+                return Optional.ofNullable(infos.get(name));
+            }
+
+            @Override
+            public List<String> names() {
+                return List.copyOf(infos.keySet());
+            }
+
+            @Override
+            public Optional<String> defaultExport() {
+                return Optional.of("gold");
+            }
+        };
+        server = NbdServer.start(new InetSocketAddress("127.0.0.1", 0), exports,
+                name -> open(name, files.get(name)));
+        base = "nbd://127.0.0.1:" + server.port() + "/";
+    }
+
+    private static BlockDevice open(String name, Path file) {
+        return RawFileDevice.open(file, name.equals("disk"));
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void nbdinfoListsBothExports() {
+        String out = run("nbdinfo", "--list", "nbd://127.0.0.1:" + server.port());
+        assertThat(out).contains("export=\"gold\"").contains("export=\"disk\"");
+    }
+
+    @Test
+    void nbdinfoMapShowsTheFilesDataAndHoles() {
+        List<long[]> shown = new ArrayList<>();
+        for (String line : run("nbdinfo", "--map", base + "gold").strip().split("\n")) {
+            String[] f = line.strip().split("\\s+");
+            shown.add(new long[] {Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2])});
+        }
+        List<long[]> expected = new ArrayList<>();
+        try (BlockDevice device = RawFileDevice.open(gold, false)) {
+            for (Extent e : device.extents(0, SIZE)) {
+                expected.add(new long[] {e.offset(), e.length(), e.allocated() ? 0 : 3});
+            }
+        }
+        assertThat(toStrings(merge(shown))).isEqualTo(toStrings(merge(expected)));
+        assertThat(merge(shown)).anyMatch(e -> e[2] == 3).anyMatch(e -> e[2] == 0);
+    }
+
+    @Test
+    void nbdcopyToAFileEqualsTheSource() {
+        Path out = dir.resolve("out.raw");
+        run("nbdcopy", base + "gold", out.toString());
+        assertThat(TestFiles.sha256(out)).isEqualTo(TestFiles.sha256(gold));
+    }
+
+    @Test
+    void qemuImgConvertAndCompareSeeTheSource() {
+        Path out = dir.resolve("out.raw");
+        run("qemu-img", "convert", "-f", "raw", "-O", "raw", base + "gold", out.toString());
+        assertThat(TestFiles.sha256(out)).isEqualTo(TestFiles.sha256(gold));
+        run("qemu-img", "compare", "-f", "raw", "-F", "raw", gold.toString(), base + "gold");
+    }
+
+    @Test
+    void nbdcopyWritesAFileThroughTheExport() {
+        Path src = TestFiles.writePatternFile(dir.resolve("src.raw"), SIZE, 7);
+        run("nbdcopy", src.toString(), base + "disk");
+        assertThat(TestFiles.sha256(disk)).isEqualTo(TestFiles.sha256(src));
+    }
+
+    @Test
+    void qemuIoWriteAndFlushLandInTheFile() throws IOException {
+        run("qemu-io", "-f", "raw", "-c", "write -P 0x78 4096 512", "-c", "flush", base + "disk");
+        byte[] bytes = Files.readAllBytes(disk);
+        byte[] expected = new byte[512];
+        Arrays.fill(expected, (byte) 'x');
+        assertThat(Arrays.copyOfRange(bytes, 4096, 4608)).isEqualTo(expected);
+        assertThat(Arrays.copyOfRange(bytes, 0, 4096)).isEqualTo(TestFiles.pattern(SEED, 0, 4096));
+    }
+
+    @Test
+    void writeToReadOnlyExportFailsWithEpermAndReadsGoOn() throws IOException {
+        try (NbdRawClient client = NbdRawClient.open(server.port(), "gold")) {
+            assertThat(client.write(0, new byte[512])).isEqualTo(NbdError.EPERM.code());
+            assertThat(client.read(1L << 20, 4096)).isEqualTo(TestFiles.pattern(SEED, 1L << 20, 4096));
+        }
+        assertThat(TestFiles.sha256(gold)).isEqualTo(TestFiles.sha256(disk));
+    }
+
+    @Test
+    void qemuIoWriteToReadOnlyExportIsRefused() {
+        ClientProcess.Result result = runAllowingFailure("qemu-io", "-f", "raw", "-c", "write 0 512", base + "gold");
+        assertThat(result.exitCode() != 0 || result.stdout().contains("failed") || result.stderr().contains("only"))
+                .as(result.describe()).isTrue();
+    }
+
+    @Test
+    void garbageClientIsDroppedWhileAnotherKeepsWorking() throws IOException {
+        try (NbdRawClient good = NbdRawClient.open(server.port(), "disk");
+                NbdRawClient bad = NbdRawClient.connect(server.port())) {
+            bad.sendRaw(new byte[] {0, 0, 0, 1});
+            bad.sendRaw("this is not an NBD option at all, just garbage bytes".getBytes());
+            assertThat(bad.closedByServer()).as("server closed the garbage connection").isTrue();
+            assertThat(good.read(0, 4096)).isEqualTo(TestFiles.pattern(SEED, 0, 4096));
+        }
+        try (NbdRawClient bad = NbdRawClient.open(server.port(), "disk")) {
+            bad.sendRaw(new byte[64]); // a request with bad magic
+            assertThat(bad.closedByServer()).as("server closed after a bad request magic").isTrue();
+        }
+        assertThat(run("nbdinfo", "--size", base + "disk").strip()).isEqualTo(Long.toString(SIZE));
+    }
+
+    @Test
+    void outOfRangeReadIsAnErrorReplyNotAClose() throws IOException {
+        try (NbdRawClient client = NbdRawClient.open(server.port(), "gold")) {
+            byte[] data = client.read(SIZE - 512, 512);
+            assertThat(data).hasSize(512);
+            try {
+                client.read(SIZE, 512);
+                fail("read past the end succeeded");
+            } catch (IOException e) {
+                assertThat(e.getMessage()).contains("errno " + NbdError.EINVAL.code());
+            }
+            assertThat(client.read(0, 512)).isEqualTo(TestFiles.pattern(SEED, 0, 512));
+        }
+    }
+
+    private static List<long[]> merge(List<long[]> extents) {
+        List<long[]> merged = new ArrayList<>();
+        for (long[] e : extents) {
+            long[] last = merged.isEmpty() ? null : merged.getLast();
+            if (last != null && last[2] == e[2] && last[0] + last[1] == e[0]) {
+                last[1] += e[1];
+            } else {
+                merged.add(e.clone());
+            }
+        }
+        return merged;
+    }
+
+    private static List<String> toStrings(List<long[]> extents) {
+        return extents.stream().map(Arrays::toString).toList();
+    }
+
+    private static String run(String... command) {
+        ClientProcess.Result result = runAllowingFailure(command);
+        assertThat(result.exitCode()).as(result.describe()).isZero();
+        return result.stdout();
+    }
+
+    private static ClientProcess.Result runAllowingFailure(String... command) {
+        if (ClientProcess.find(command[0]) == null) {
+            fail(command[0] + " is not installed: install libnbd-bin and qemu-utils (./run-tests does as root)");
+        }
+        return ClientProcess.run(List.of(command), TIMEOUT);
+    }
+}
