@@ -9,6 +9,7 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
@@ -114,7 +115,9 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
         device = CompletableFuture.supplyAsync(() -> opener.apply(name), workers);
         device.whenComplete((opened, failure) -> onEventLoop(() -> {
             if (failure != null) {
-                fail("cannot open export " + name + ": " + failure.getMessage());
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                fail("cannot open export " + name + ": " + cause.getMessage());
             }
             closeDeviceIfIdle();
         }, () -> {

@@ -65,9 +65,14 @@ public final class NbdServer implements AutoCloseable {
      *                a {@link org.diskfarm.block.StorageException}; the connection is then closed)
      */
     public static NbdServer start(InetSocketAddress bind, NbdExports exports, Function<String, BlockDevice> opener) {
+        return start(bind, exports, opener, Epoll.isAvailable());
+    }
+
+    /** As {@link #start(InetSocketAddress, NbdExports, Function)}, on epoll only if {@code epoll} (tests run NIO). */
+    static NbdServer start(InetSocketAddress bind, NbdExports exports, Function<String, BlockDevice> opener,
+            boolean epoll) {
         Objects.requireNonNull(exports);
         Objects.requireNonNull(opener);
-        boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
                 : NioServerSocketChannel.class;

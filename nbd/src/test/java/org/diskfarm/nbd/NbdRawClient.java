@@ -90,6 +90,26 @@ final class NbdRawClient implements AutoCloseable {
         return reply;
     }
 
+    /** Sends a READ without waiting for its reply (to pipeline several). */
+    void sendRead(long cookie, long offset, int length) throws IOException {
+        ByteBuffer request = ByteBuffer.allocate(NbdRequest.SIZE);
+        new NbdRequest(NbdCommand.READ, 0, cookie, offset, length).encodeTo(request);
+        send(request.flip());
+    }
+
+    /** Reads the next simple reply header, whichever request it answers. */
+    NbdSimpleReply nextReply() throws IOException {
+        byte[] header = new byte[NbdSimpleReply.SIZE];
+        in.readFully(header);
+        return NbdSimpleReply.decode(ByteBuffer.wrap(header));
+    }
+
+    byte[] readData(int length) throws IOException {
+        byte[] data = new byte[length];
+        in.readFully(data);
+        return data;
+    }
+
     /** Reads until the server closes the socket; true if it did (end of stream or reset) before the timeout. */
     boolean closedByServer() throws IOException {
         try {

@@ -10,13 +10,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.diskfarm.block.BlockDevice;
 import org.diskfarm.block.Extent;
 import org.diskfarm.block.RawFileDevice;
+import org.diskfarm.block.StorageException;
 import org.diskfarm.testkit.ClientProcess;
 import org.diskfarm.testkit.TestFiles;
 import org.junit.jupiter.api.AfterEach;
@@ -40,7 +45,11 @@ class NbdServerClientsTest {
     Path dir;
     private Path gold;
     private Path disk;
+    private static final String BROKEN = "broken";
     private NbdServer server;
+    private Map<String, NbdExportInfo> infos;
+    private NbdExports exports;
+    private Function<String, BlockDevice> opener;
     private String base;
 
     @BeforeEach
@@ -50,13 +59,16 @@ class NbdServerClientsTest {
         Map<String, Path> files = new LinkedHashMap<>();
         files.put("gold", gold);
         files.put("disk", disk);
-        Map<String, NbdExportInfo> infos = new LinkedHashMap<>();
+        infos = new LinkedHashMap<>();
         for (var entry : files.entrySet()) {
             try (BlockDevice device = open(entry.getKey(), entry.getValue())) {
                 infos.put(entry.getKey(), NbdExportInfo.of(entry.getKey(), "test " + entry.getKey(), device, false));
             }
         }
-        NbdExports exports = new NbdExports() {
+        NbdExportInfo goldInfo = infos.get("gold");
+        infos.put(BROKEN, new NbdExportInfo(BROKEN, "", goldInfo.size(), true, false, false, false,
+                goldInfo.limits()));
+        exports = new NbdExports() {
             @Override
             public Optional<NbdExportInfo> lookup(String name) {
                 return Optional.ofNullable(infos.get(name));
@@ -72,13 +84,73 @@ class NbdServerClientsTest {
                 return Optional.of("gold");
             }
         };
-        server = NbdServer.start(new InetSocketAddress("127.0.0.1", 0), exports,
-                name -> open(name, files.get(name)));
+        opener = name -> {
+            if (name.equals(BROKEN)) {
+                throw new StorageException(StorageException.Kind.IO_ERROR, "the disk behind broken is gone");
+            }
+            return open(name, files.get(name));
+        };
+        server = NbdServer.start(new InetSocketAddress("127.0.0.1", 0), exports, opener);
         base = "nbd://127.0.0.1:" + server.port() + "/";
     }
 
     private static BlockDevice open(String name, Path file) {
         return RawFileDevice.open(file, name.equals("disk"));
+    }
+
+    @Test
+    void nioTransportServesNbdcopyToo() {
+        try (NbdServer nio = NbdServer.start(new InetSocketAddress("127.0.0.1", 0), exports, opener, false)) {
+            Path out = dir.resolve("nio.raw");
+            run("nbdcopy", "nbd://127.0.0.1:" + nio.port() + "/gold", out.toString());
+            assertThat(TestFiles.sha256(out)).isEqualTo(TestFiles.sha256(gold));
+        }
+    }
+
+    @Test
+    void qemuImgMapShowsDataWhereTheFileHasIt() {
+        String out = run("qemu-img", "map", "--output=json", "-f", "raw", base + "gold");
+        Matcher m = Pattern.compile("\\{[^}]*\"start\": (\\d+), \"length\": (\\d+),[^}]*\"data\": (true|false)")
+                .matcher(out);
+        List<long[]> shown = new ArrayList<>();
+        while (m.find()) {
+            shown.add(new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2)),
+                    m.group(3).equals("true") ? 0 : 3});
+        }
+        assertThat(shown).as(out).isNotEmpty();
+        assertThat(toStrings(merge(shown))).isEqualTo(toStrings(merge(fileExtents())));
+    }
+
+    @Test
+    void pipelinedReadsAreAllAnsweredByCookie() throws IOException {
+        int count = 32;
+        int length = 64 << 10;
+        try (NbdRawClient client = NbdRawClient.open(server.port(), "gold")) {
+            for (int i = 0; i < count; i++) {
+                client.sendRead(1000 + i, (long) i * 3 * length % (SIZE - length), length);
+            }
+            Map<Long, byte[]> answers = new HashMap<>();
+            for (int i = 0; i < count; i++) {
+                NbdSimpleReply reply = client.nextReply();
+                assertThat(reply.error()).isZero();
+                answers.put(reply.cookie(), client.readData(length));
+            }
+            byte[] file = Files.readAllBytes(gold);
+            for (int i = 0; i < count; i++) {
+                int offset = (int) ((long) i * 3 * length % (SIZE - length));
+                assertThat(answers.get(1000L + i)).as("cookie %d", 1000 + i)
+                        .isEqualTo(Arrays.copyOfRange(file, offset, offset + length));
+            }
+        }
+    }
+
+    @Test
+    void exportThatCannotBeOpenedClosesOnlyThatConnection() throws IOException {
+        try (NbdRawClient good = NbdRawClient.open(server.port(), "gold");
+                NbdRawClient broken = NbdRawClient.open(server.port(), BROKEN)) {
+            assertThat(broken.closedByServer()).isTrue();
+            assertThat(good.read(0, 512)).isEqualTo(TestFiles.pattern(SEED, 0, 512));
+        }
     }
 
     @AfterEach
@@ -101,13 +173,7 @@ class NbdServerClientsTest {
             String[] f = line.strip().split("\\s+");
             shown.add(new long[] {Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2])});
         }
-        List<long[]> expected = new ArrayList<>();
-        try (BlockDevice device = RawFileDevice.open(gold, false)) {
-            for (Extent e : device.extents(0, SIZE)) {
-                expected.add(new long[] {e.offset(), e.length(), e.allocated() ? 0 : 3});
-            }
-        }
-        assertThat(toStrings(merge(shown))).isEqualTo(toStrings(merge(expected)));
+        assertThat(toStrings(merge(shown))).isEqualTo(toStrings(merge(fileExtents())));
         assertThat(merge(shown)).anyMatch(e -> e[2] == 3).anyMatch(e -> e[2] == 0);
     }
 
@@ -188,6 +254,17 @@ class NbdServerClientsTest {
             }
             assertThat(client.read(0, 512)).isEqualTo(TestFiles.pattern(SEED, 0, 512));
         }
+    }
+
+    /** The gold file's extents as {offset, length, nbdinfo type}: 0 for data, 3 for a hole (HOLE|ZERO). */
+    private List<long[]> fileExtents() {
+        List<long[]> expected = new ArrayList<>();
+        try (BlockDevice device = RawFileDevice.open(gold, false)) {
+            for (Extent e : device.extents(0, SIZE)) {
+                expected.add(new long[] {e.offset(), e.length(), e.allocated() ? 0 : 3});
+            }
+        }
+        return expected;
     }
 
     private static List<long[]> merge(List<long[]> extents) {
