@@ -31,7 +31,11 @@ import org.diskfarm.block.BlockDevice;
  */
 final class NbdConnectionHandler extends ByteToMessageDecoder {
     private static final System.Logger LOG = System.getLogger(NbdConnectionHandler.class.getName());
-    /** Stop reading from the socket with this many requests in flight; resume below half of it. */
+    /**
+     * Backpressure: with this many requests in flight, or while the socket's outbound buffer is over its high water
+     * mark, stop decoding and reading; go on when in-flight requests drop below half of it and the socket is
+     * writable again.
+     */
     private static final int MAX_IN_FLIGHT = 64;
 
     private final NbdExports exports;
@@ -47,6 +51,8 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
     /** No more requests are read: DISC, a fatal error, or the channel went inactive. */
     private boolean ending;
     private boolean inactive;
+    /** Reading and decoding stopped for backpressure (see {@link #MAX_IN_FLIGHT}). */
+    private boolean paused;
     private boolean deviceClosed;
 
     NbdConnectionHandler(NbdExports exports, Function<String, BlockDevice> opener, ExecutorService workers) {
@@ -128,6 +134,9 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
     }
 
     private boolean requestStep(ByteBuf in) {
+        if (paused) {
+            return false;
+        }
         if (in.readableBytes() < NbdRequest.SIZE) {
             return false;
         }
@@ -163,7 +172,7 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
     private void submit(NbdRequest request, ByteBuffer data) {
         inFlight++;
         if (inFlight >= MAX_IN_FLIGHT) {
-            ctx.channel().config().setAutoRead(false);
+            pause();
         }
         NbdNegotiated negotiated = session;
         try {
@@ -207,11 +216,41 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
         } else if (channel.isActive()) {
             ctx.writeAndFlush(Unpooled.wrappedBuffer(reply));
         }
-        if (!ending && inFlight < MAX_IN_FLIGHT / 2 && !channel.config().isAutoRead()) {
-            channel.config().setAutoRead(true);
+        if (!channel.isWritable()) {
+            pause();
         }
+        resumeIfReady();
         closeIfDone();
         closeDeviceIfIdle();
+    }
+
+    private void pause() {
+        paused = true;
+        ctx.channel().config().setAutoRead(false);
+    }
+
+    /** Resumes reading, and decodes the requests already received, if the limits allow. */
+    private void resumeIfReady() {
+        Channel channel = ctx.channel();
+        if (!paused || ending || inFlight >= MAX_IN_FLIGHT / 2 || !channel.isWritable()) {
+            return;
+        }
+        paused = false;
+        channel.config().setAutoRead(true);
+        ByteBuf received = internalBuffer();
+        if (received.isReadable()) {
+            try {
+                channelRead(ctx, Unpooled.EMPTY_BUFFER); // decodes what is buffered already
+            } catch (Exception e) {
+                fail(e.toString());
+            }
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        resumeIfReady();
+        super.channelWritabilityChanged(ctx);
     }
 
     private void reply(ByteBuffer reply) {

@@ -123,8 +123,15 @@ class NbdServerClientsTest {
 
     @Test
     void pipelinedReadsAreAllAnsweredByCookie() throws IOException {
-        int count = 32;
-        int length = 64 << 10;
+        pipelinedReads(32, 64 << 10);
+    }
+
+    @Test
+    void manyMorePipelinedReadsThanTheInFlightLimitAreAllAnswered() throws IOException {
+        pipelinedReads(500, 4096);
+    }
+
+    private void pipelinedReads(int count, int length) throws IOException {
         try (NbdRawClient client = NbdRawClient.open(server.port(), "gold")) {
             for (int i = 0; i < count; i++) {
                 client.sendRead(1000 + i, (long) i * 3 * length % (SIZE - length), length);
