@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -214,6 +215,60 @@ class NbdServerClientsTest {
         Arrays.fill(expected, (byte) 'x');
         assertThat(Arrays.copyOfRange(bytes, 4096, 4608)).isEqualTo(expected);
         assertThat(Arrays.copyOfRange(bytes, 0, 4096)).isEqualTo(TestFiles.pattern(SEED, 0, 4096));
+    }
+
+    @Test
+    void qemuIoFuaWriteZeroesAndDiscardLandInTheFile() throws IOException {
+        run("qemu-io", "-f", "raw", "-c", "write -f -P 0x55 8192 4096", "-c", "write -z 1048576 65536",
+                "-c", "discard 1114112 4096", "-c", "flush", base + "disk");
+        byte[] bytes = Files.readAllBytes(disk);
+        byte[] fives = new byte[4096];
+        Arrays.fill(fives, (byte) 0x55);
+        assertThat(Arrays.copyOfRange(bytes, 8192, 12288)).isEqualTo(fives);
+        assertThat(Arrays.copyOfRange(bytes, 1 << 20, (1 << 20) + 65536)).isEqualTo(new byte[65536]);
+        int after = (1 << 20) + 65536 + 4096;
+        assertThat(Arrays.copyOfRange(bytes, after, after + 4096)).isEqualTo(TestFiles.pattern(SEED, after, 4096));
+    }
+
+    @Test
+    void defaultExportServesTheEmptyName() {
+        assertThat(run("nbdinfo", "--size", "nbd://127.0.0.1:" + server.port()).strip())
+                .isEqualTo(Long.toString(SIZE));
+    }
+
+    @Test
+    void clientVanishingMidWriteLeavesOthersServed() throws IOException {
+        try (NbdRawClient good = NbdRawClient.open(server.port(), "disk")) {
+            try (NbdRawClient quitter = NbdRawClient.open(server.port(), "disk")) {
+                ByteBuffer header = ByteBuffer.allocate(NbdRequest.SIZE + 100);
+                new NbdRequest(NbdCommand.WRITE, 0, 1, 0, 4096).encodeTo(header);
+                quitter.send(header.flip());
+            }
+            assertThat(good.read(0, 4096)).isEqualTo(TestFiles.pattern(SEED, 0, 4096));
+        }
+        assertThat(TestFiles.sha256(disk)).isEqualTo(TestFiles.sha256(gold));
+    }
+
+    @Test
+    void writeLongerThan32MiBClosesTheConnection() throws IOException {
+        try (NbdRawClient client = NbdRawClient.open(server.port(), "disk")) {
+            ByteBuffer header = ByteBuffer.allocate(NbdRequest.SIZE);
+            new NbdRequest(NbdCommand.WRITE, 0, 1, 0, (32L << 20) + 1).encodeTo(header);
+            client.send(header.flip());
+            assertThat(client.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void closeStopsPromptlyWithClientsConnected() throws IOException {
+        try (NbdRawClient client = NbdRawClient.open(server.port(), "disk")) {
+            assertThat(client.read(0, 512)).hasSize(512);
+            long started = System.nanoTime();
+            server.close();
+            server = null;
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+            assertThat(client.closedByServer()).isTrue();
+        }
     }
 
     @Test
