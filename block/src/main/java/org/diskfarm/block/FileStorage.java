@@ -11,6 +11,7 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A {@link StorageFile} on a real file, through a {@link FileChannel}; holes are found and punched through
@@ -29,12 +30,16 @@ public final class FileStorage implements StorageFile {
     private final String name;
     private final FileChannel channel;
     private final boolean writable;
+    /** A descriptor for the calls of {@link LinuxFiles}, or -1 where they are unavailable. */
+    private final int nativeFd;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private FileStorage(Path path, FileChannel channel, boolean writable) {
         this.path = path;
         this.name = path.toString();
         this.channel = channel;
         this.writable = writable;
+        this.nativeFd = LinuxFiles.open(path, writable);
     }
 
     public static FileStorage open(Path path, Mode mode) {
@@ -145,30 +150,46 @@ public final class FileStorage implements StorageFile {
 
     @Override
     public long nextData(long from) {
-        return LinuxFiles.seek(path, from, LinuxFiles.SEEK_DATA, size());
+        requireOpen();
+        return LinuxFiles.seek(nativeFd, from, LinuxFiles.SEEK_DATA, size());
     }
 
     @Override
     public long nextHole(long from) {
-        return LinuxFiles.seek(path, from, LinuxFiles.SEEK_HOLE, size());
+        requireOpen();
+        return LinuxFiles.seek(nativeFd, from, LinuxFiles.SEEK_HOLE, size());
     }
 
     @Override
     public boolean preallocate(long position, long length) {
-        return writable && LinuxFiles.fallocate(path, 0, position, length);
+        requireOpen();
+        return writable && LinuxFiles.fallocate(nativeFd, 0, position, length);
     }
 
     @Override
     public boolean punchHole(long position, long length) {
-        return writable && LinuxFiles.punchHole(path, position, length);
+        requireOpen();
+        return writable && LinuxFiles.punchHole(nativeFd, position, length);
     }
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        // Once only: a descriptor number closed twice may by then belong to another file.
+        LinuxFiles.close(nativeFd);
         try {
             channel.close();
         } catch (IOException e) {
             throw failure("close failed", e);
+        }
+    }
+
+    /** The native descriptor must never be used after close: its number may belong to another file by then. */
+    private void requireOpen() {
+        if (closed.get()) {
+            throw new StorageException(StorageException.Kind.CLOSED, name + ": closed");
         }
     }
 
