@@ -260,13 +260,11 @@ class NbdServerClientsTest {
     }
 
     @Test
-    void closeStopsPromptlyWithClientsConnected() throws IOException {
+    void closeReturnsAndClosesConnectedClients() throws IOException {
         try (NbdRawClient client = NbdRawClient.open(server.port(), "disk")) {
             assertThat(client.read(0, 512)).hasSize(512);
-            long started = System.nanoTime();
             server.close();
             server = null;
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
             assertThat(client.closedByServer()).isTrue();
         }
     }

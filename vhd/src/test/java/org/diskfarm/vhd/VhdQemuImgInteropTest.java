@@ -7,13 +7,11 @@ import org.diskfarm.block.FileStorage;
 import org.diskfarm.block.IoFlags;
 import org.diskfarm.block.RawFileDevice;
 import org.diskfarm.block.StorageFile;
-import org.diskfarm.testkit.ClientProcess;
 import org.diskfarm.testkit.QemuImg;
 import org.diskfarm.testkit.QemuImg.Subformat;
 import org.diskfarm.testkit.TestFiles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -474,29 +472,17 @@ class VhdQemuImgInteropTest {
     }
 
     /**
-     * QEMU 7.2's vpc driver has no differencing support. Tried by hand: it does not refuse a differencing VHD but opens
-     * it as if it were dynamic, ignoring the parent and the sector bitmaps, so sectors that live in the parent read
-     * as zeros (and sectors of an allocated block that only the parent has read whatever the child's block holds).
-     * That is not ours to assert, so this only records what qemu-img did, as a report entry; it fails only if
-     * qemu-img could not be run at all.
+     * QEMU 7.2 reads no differencing VHD: it opens one as if it were dynamic and ignores the parent, so its content
+     * is not ours to compare. What it must do is accept the file as a well-formed VHD of the chain's size.
      */
     @Test
-    void qemuImgOnOurDifferencingDiskIsRecordedNotAsserted(TestReporter reporter) {
+    void ourDifferencingDiskIsAWellFormedVhdOfItsSizeForQemuImg() {
         Chain chain = buildChain(2 << 20);
-        Path out = dir.resolve("qemu-child.raw");
-
-        ClientProcess.Result result = qemu.convertVpcToRawResult(chain.child, out);
-
-        String outcome;
-        if (result.exitCode() == 0) {
-            boolean matches = TestFiles.sha256(out).equals(TestFiles.sha256(chain.childModel));
-            outcome = "qemu-img read the differencing disk; content " + (matches ? "matches" : "does not match")
-                    + " the chain";
-        } else {
-            outcome = "qemu-img refused the differencing disk: " + result.describe();
+        long size;
+        try (VhdDevice child = Vhd.open(chain.child, false)) {
+            size = child.size();
         }
-        reporter.publishEntry("qemu-img on differencing vpc", outcome);
-        assertThat(result.command()).isNotEmpty();
+        assertThat(qemu.info(chain.child, "vpc").virtualSize()).isEqualTo(size);
     }
 
     // ---- helpers ----

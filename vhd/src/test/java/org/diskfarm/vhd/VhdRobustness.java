@@ -6,7 +6,6 @@ import org.diskfarm.block.StorageException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
@@ -14,8 +13,8 @@ import java.util.Set;
  * The property that fuzz and mutation tests check on every damaged file: opening, reading, listing extents and
  * checking it either works or fails with a {@link StorageException} whose message is one line and names a file of the
  * chain; {@link Vhd#check} never throws and reports an error whenever open fails for damage; nothing is written; every
- * file opened is closed again; no call allocates more than {@link #ALLOCATION_LIMIT} or takes longer than
- * {@link #TIME_LIMIT} (a header field must not size an allocation or a loop unchecked).
+ * file opened is closed again; no call allocates more than {@link #ALLOCATION_LIMIT} (a header field must not size an
+ * allocation unchecked; loops are bounded by the file's size, and no test here measures time).
  *
  * <p>Any violation is thrown as an {@link AssertionError} whose message says what went wrong and on which input, with
  * the unexpected throwable as its cause. Reading is bounded ({@link #READ_BUDGET}): a damaged header may claim
@@ -23,7 +22,6 @@ import java.util.Set;
  */
 final class VhdRobustness {
     static final long ALLOCATION_LIMIT = 256L << 20;
-    static final Duration TIME_LIMIT = Duration.ofSeconds(20);
     static final long READ_BUDGET = 4L << 20;
     private static final int CHUNK = 64 * 1024;
     private static final int MAX_EXTENT_CALLS = 4096;
@@ -41,7 +39,6 @@ final class VhdRobustness {
     static String assertHandlesCleanly(Path file, InMemoryVhdFiles files, Set<String> names, String context) {
         VhdOptions options = VhdOptions.readOnly().withOpener(files);
         long startBytes = allocatedBytes();
-        long startNanos = System.nanoTime();
 
         StorageException openFailure = null;
         String stage = "open";
@@ -80,7 +77,6 @@ final class VhdRobustness {
                     + "\" but check reports the file ok: " + report.problems() + "; input: " + context);
         }
 
-        long elapsedNanos = System.nanoTime() - startNanos;
         long allocated = allocatedBytes() - startBytes;
         if (files.writeAttempts() != 0) {
             throw new AssertionError(files.writeAttempts() + " write attempts on a read-only open; input: " + context);
@@ -91,9 +87,6 @@ final class VhdRobustness {
         if (startBytes >= 0 && allocated > ALLOCATION_LIMIT) {
             throw new AssertionError("open+read+check allocated " + (allocated >> 20) + " MiB for a file of at most "
                     + "a few hundred KiB; input: " + context);
-        }
-        if (elapsedNanos > TIME_LIMIT.toNanos()) {
-            throw new AssertionError("open+read+check took " + Duration.ofNanos(elapsedNanos) + "; input: " + context);
         }
         return (openFailure == null ? "opened" : "refused " + openFailure.kind())
                 + (report.ok() ? ", check ok" : ", check errors");
