@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -13,7 +14,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Function;
 import org.diskfarm.block.BlockDevice;
 
 /**
@@ -39,7 +39,7 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
     private static final int MAX_IN_FLIGHT = 64;
 
     private final NbdExports exports;
-    private final Function<String, BlockDevice> opener;
+    private final NbdExportOpener opener;
     private final ExecutorService workers;
     private final NbdHandshake handshake;
     private final ReentrantLock serial = new ReentrantLock();
@@ -55,7 +55,7 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
     private boolean paused;
     private boolean deviceClosed;
 
-    NbdConnectionHandler(NbdExports exports, Function<String, BlockDevice> opener, ExecutorService workers) {
+    NbdConnectionHandler(NbdExports exports, NbdExportOpener opener, ExecutorService workers) {
         this.exports = exports;
         this.opener = opener;
         this.workers = workers;
@@ -118,7 +118,8 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
 
     private void openDevice() {
         String name = session.export().name();
-        device = CompletableFuture.supplyAsync(() -> opener.apply(name), workers);
+        SocketAddress remote = ctx.channel().remoteAddress();
+        device = CompletableFuture.supplyAsync(() -> opener.open(name, remote), workers);
         device.whenComplete((opened, failure) -> onEventLoop(() -> {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null

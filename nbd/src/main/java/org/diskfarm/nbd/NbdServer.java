@@ -22,17 +22,15 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.diskfarm.block.BlockDevice;
 
 /**
  * An NBD server on Netty: one listening socket, any number of connections, each going through the fixed newstyle
  * handshake ({@link NbdHandshake}) and then serving one export's {@link BlockDevice}.
  *
- * <p>The seam: the server knows exports only through {@link NbdExports} (what the handshake shows) and an opener that
- * turns a chosen export's name into a {@link BlockDevice} for one connection. The connection owns the device it was
- * given and closes it when the connection ends; an opener that shares one device between connections must hand out a
- * wrapper whose close does not close the shared device. The server never sees vDisks, caches or the farm.
+ * <p>The seam: the server knows exports only through {@link NbdExports} (what the handshake shows) and an
+ * {@link NbdExportOpener} that turns a chosen export into a {@link BlockDevice} for one connection. The server never
+ * sees vDisks, caches or the farm.
  *
  * <p>Threads: the transport runs on Netty event loops (native epoll where {@link Epoll#isAvailable()}, NIO otherwise);
  * device calls, which may block, run on virtual threads and hand their replies back to the channel. {@link #close()}
@@ -61,15 +59,14 @@ public final class NbdServer implements AutoCloseable {
      * Starts a server listening on {@code bind} (port 0 picks a free port; see {@link #port()}).
      *
      * @param exports what the handshake offers
-     * @param opener  opens the device of an export the client chose (called on a virtual thread, may block, may throw
-     *                a {@link org.diskfarm.block.StorageException}; the connection is then closed)
+     * @param opener  opens the device of an export the client chose
      */
-    public static NbdServer start(InetSocketAddress bind, NbdExports exports, Function<String, BlockDevice> opener) {
+    public static NbdServer start(InetSocketAddress bind, NbdExports exports, NbdExportOpener opener) {
         return start(bind, exports, opener, Epoll.isAvailable());
     }
 
-    /** As {@link #start(InetSocketAddress, NbdExports, Function)}, on epoll only if {@code epoll} (tests run NIO). */
-    static NbdServer start(InetSocketAddress bind, NbdExports exports, Function<String, BlockDevice> opener,
+    /** As {@link #start(InetSocketAddress, NbdExports, NbdExportOpener)}, on epoll only if {@code epoll} (tests run NIO). */
+    static NbdServer start(InetSocketAddress bind, NbdExports exports, NbdExportOpener opener,
             boolean epoll) {
         Objects.requireNonNull(exports);
         Objects.requireNonNull(opener);

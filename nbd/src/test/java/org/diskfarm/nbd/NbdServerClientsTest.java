@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.diskfarm.block.BlockDevice;
@@ -50,7 +49,7 @@ class NbdServerClientsTest {
     private NbdServer server;
     private Map<String, NbdExportInfo> infos;
     private NbdExports exports;
-    private Function<String, BlockDevice> opener;
+    private NbdExportOpener opener;
     private String base;
 
     @BeforeEach
@@ -85,7 +84,7 @@ class NbdServerClientsTest {
                 return Optional.of("gold");
             }
         };
-        opener = name -> {
+        opener = (name, client) -> {
             if (name.equals(BROKEN)) {
                 throw new StorageException(StorageException.Kind.IO_ERROR, "the disk behind broken is gone");
             }
