@@ -51,6 +51,11 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule farmUsesOnlyBlockAndVhd = onlyUses("farm", "block", "vhd").allowEmptyShould(true);
 
+    /** The composition root wires everything, including the command line it extends with {@code serve}. */
+    @ArchTest
+    static final ArchRule serverUsesEverythingButFixtures = onlyUses("server", "block", "vhd", "store", "cache", "nbd",
+            "iscsi", "boot", "farm", "cli");
+
     /** Test fixtures stay out of main code: testkit is a test-scope dependency only. */
     @ArchTest
     static final ArchRule noMainCodeUsesTestkit = noClasses()

@@ -1,0 +1,173 @@
+package org.diskfarm.farm;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The target devices of a server without a farm database: a CSV file, {@code DATA/devices.csv}, that administrators
+ * edit by hand or generate. The first line is the header {@code mac,name,vdisk}; then one device per line, for example
+ * {@code 52:54:00:12:34:56,pc01,win10}. Blank lines and lines starting with {@code #} are skipped.
+ *
+ * <p>The file is read again whenever its modification time or size changes, so a device added while the server runs
+ * can connect at once. A missing file means no devices. A bad file is refused as a whole with one line naming the file,
+ * the line and the problem: at {@link #open} as an exception, later as one log line while the last good content stays
+ * in use.
+ */
+public final class DevicesFile implements DeviceDirectory {
+    private static final System.Logger LOG = System.getLogger(DevicesFile.class.getName());
+    /** The header line the file must start with. */
+    public static final String HEADER = "mac,name,vdisk";
+
+    private final Path file;
+    private volatile Snapshot snapshot;
+
+    private record Snapshot(FileTime modified, long size, Map<MacAddress, TargetDevice> devices, String lastError) {
+    }
+
+    private DevicesFile(Path file, Snapshot snapshot) {
+        this.file = file;
+        this.snapshot = snapshot;
+    }
+
+    /**
+     * Reads the file.
+     *
+     * @throws IllegalArgumentException with a one-line message naming the file and line if it is bad
+     * @throws java.io.UncheckedIOException if it exists and cannot be read
+     */
+    public static DevicesFile open(Path file) {
+        return new DevicesFile(file, load(file));
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    @Override
+    public Optional<TargetDevice> find(MacAddress mac) {
+        return Optional.ofNullable(current().devices.get(mac));
+    }
+
+    @Override
+    public List<TargetDevice> all() {
+        return List.copyOf(current().devices.values());
+    }
+
+    private Snapshot current() {
+        Snapshot seen = snapshot;
+        FileTime modified;
+        long size;
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            modified = attributes.lastModifiedTime();
+            size = attributes.size();
+        } catch (NoSuchFileException e) {
+            modified = null;
+            size = -1;
+        } catch (IOException e) {
+            return seen;
+        }
+        if (Objects.equals(modified, seen.modified) && size == seen.size) {
+            return seen;
+        }
+        synchronized (this) {
+            if (snapshot != seen) {
+                return snapshot;
+            }
+            try {
+                snapshot = load(file);
+                LOG.log(System.Logger.Level.INFO, "{0}: {1} devices", file, snapshot.devices.size());
+            } catch (RuntimeException e) {
+                if (!e.getMessage().equals(seen.lastError)) {
+                    LOG.log(System.Logger.Level.WARNING, "{0}; keeping the {1} devices read before",
+                            e.getMessage(), seen.devices.size());
+                }
+                snapshot = new Snapshot(modified, size, seen.devices, e.getMessage());
+            }
+            return snapshot;
+        }
+    }
+
+    private static Snapshot load(Path file) {
+        FileTime modified;
+        long size;
+        List<String> lines;
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            modified = attributes.lastModifiedTime();
+            size = attributes.size();
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return new Snapshot(null, -1, Map.of(), null);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(file + ": cannot read: " + e.getMessage(), e);
+        }
+        return new Snapshot(modified, size, parse(file, lines), null);
+    }
+
+    static Map<MacAddress, TargetDevice> parse(Path file, List<String> lines) {
+        Map<MacAddress, TargetDevice> devices = new TreeMap<>();
+        Map<String, Integer> names = new HashMap<>();
+        boolean header = false;
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            String where = file + ":" + (i + 1) + ": ";
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            if (!header) {
+                if (!line.replace(" ", "").equalsIgnoreCase(HEADER)) {
+                    throw new IllegalArgumentException(where + "the first line must be the header '" + HEADER
+                            + "', not '" + line + "'");
+                }
+                header = true;
+                continue;
+            }
+            String[] fields = line.split(",", -1);
+            if (fields.length != 3) {
+                throw new IllegalArgumentException(where + "expected 3 fields (mac,name,vdisk), found "
+                        + fields.length + ": '" + line + "'");
+            }
+            MacAddress mac = MacAddress.tryParse(fields[0].strip()).orElseThrow(() -> new IllegalArgumentException(
+                    where + "not a MAC address: '" + fields[0].strip() + "'"));
+            String name = fields[1].strip();
+            String vdisk = fields[2].strip();
+            if (name.isEmpty() || vdisk.isEmpty()) {
+                throw new IllegalArgumentException(where + "the device's name and vDisk must not be empty");
+            }
+            if (devices.containsKey(mac)) {
+                throw new IllegalArgumentException(where + "MAC address " + mac + " is listed twice");
+            }
+            Integer other = names.put(name, i + 1);
+            if (other != null) {
+                throw new IllegalArgumentException(where + "device name " + name + " is used on line " + other
+                        + " too");
+            }
+            devices.put(mac, new TargetDevice(mac, name, vdisk));
+        }
+        return Collections.unmodifiableMap(devices);
+    }
+
+    /** The file's text for these devices, header first; what an administrator would write. */
+    public static String render(List<TargetDevice> devices) {
+        List<String> lines = new ArrayList<>();
+        lines.add(HEADER);
+        for (TargetDevice device : devices) {
+            lines.add(device.mac() + "," + device.name() + "," + device.vdisk());
+        }
+        return String.join("\n", lines) + "\n";
+    }
+}

@@ -1,0 +1,154 @@
+package org.diskfarm.server;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.diskfarm.block.BlockDevice;
+import org.diskfarm.block.StorageException;
+import org.diskfarm.farm.DeviceDirectory;
+import org.diskfarm.farm.MacAddress;
+import org.diskfarm.farm.TargetDevice;
+import org.diskfarm.nbd.NbdExportInfo;
+import org.diskfarm.nbd.NbdExportOpener;
+import org.diskfarm.nbd.NbdExports;
+import org.diskfarm.store.LocalStore;
+import org.diskfarm.store.LockHolder;
+import org.diskfarm.store.VDiskFiles;
+import org.diskfarm.store.VDiskLock;
+import org.diskfarm.store.VDiskMode;
+import org.diskfarm.store.VDiskProperties;
+
+/**
+ * What this server exports, resolved afresh for every connection from the store folder, the vDisks' properties and
+ * the device directory, so that changes apply to new connections without a restart:
+ * <ul>
+ *   <li>a vDisk by its name: in Private mode the vDisk itself, read-write, for one client at a time (its lock); in
+ *       Standard mode read-only, shared by any number of clients;</li>
+ *   <li>a target device by its MAC address ({@code 52:54:00:12:34:56}): the vDisk assigned to it, through the
+ *       device's own write cache in Standard mode, or read-write under the lock in Private mode.</li>
+ * </ul>
+ * Protocols see it as their export table ({@link NbdExports}) and opener; it is the one place that knows what an
+ * export name means, so iSCSI target names will resolve here too.
+ */
+final class Exports implements NbdExports, NbdExportOpener {
+    private final LocalStore store;
+    private final DeviceDirectory devices;
+    private final VDiskAccess access;
+    private final DeviceCaches caches;
+
+    Exports(LocalStore store, DeviceDirectory devices, VDiskAccess access, DeviceCaches caches) {
+        this.store = store;
+        this.devices = devices;
+        this.access = access;
+        this.caches = caches;
+    }
+
+    /** What an export name resolves to now. */
+    record Target(String export, VDiskFiles files, VDiskProperties properties, TargetDevice device) {
+        boolean standard() {
+            return properties.mode() == VDiskMode.STANDARD;
+        }
+    }
+
+    /**
+     * Resolves an export name.
+     *
+     * @return empty if no vDisk and no device has this name
+     * @throws StorageException NOT_FOUND if it names a device whose vDisk is not in this server's store, CORRUPT if the
+     *                          vDisk's properties file is bad
+     */
+    Optional<Target> resolve(String name) {
+        Optional<MacAddress> mac = MacAddress.tryParse(name);
+        if (mac.isPresent()) {
+            Optional<TargetDevice> device = devices.find(mac.get());
+            if (device.isEmpty()) {
+                return Optional.empty();
+            }
+            VDiskFiles files = store.find(device.get().vdisk()).orElseThrow(() -> new StorageException(
+                    StorageException.Kind.NOT_FOUND, device.get().describe() + " is assigned vDisk "
+                    + device.get().vdisk() + ", which is not in this server's store " + store.dir()));
+            return Optional.of(new Target(mac.get().toString(), files, store.properties(files), device.get()));
+        }
+        return store.find(name).map(files -> new Target(files.name(), files, store.properties(files), null));
+    }
+
+    @Override
+    public Optional<NbdExportInfo> lookup(String name) {
+        Optional<Target> found = resolve(name);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        Target target = found.get();
+        boolean writable = target.device != null || !target.standard();
+        if (writable && !target.standard()) {
+            Optional<LockHolder> holder = VDiskLock.holder(target.files);
+            if (holder.isPresent()) {
+                throw VDiskLock.busy(target.files, holder.get());
+            }
+        }
+        // The shared base answers for size and limits; opening it is cheap once any device uses the vDisk.
+        try (BlockDevice base = access.openShared(target.files)) {
+            boolean cache = target.device != null && target.standard();
+            return Optional.of(new NbdExportInfo(target.export, describe(target), base.size(), !writable,
+                    writable, writable && (cache || base.trimReadsZero()), multiConn(target, writable),
+                    base.limits()));
+        }
+    }
+
+    /**
+     * CAN_MULTI_CONN (proto.md: every connection sees the others' writes once flushed): true for read-only exports and
+     * for a device's cache, which all its connections share; false for Private mode, whose lock admits one client.
+     */
+    private static boolean multiConn(Target target, boolean writable) {
+        return !writable || (target.device != null && target.standard());
+    }
+
+    private static String describe(Target target) {
+        String mode = target.properties.mode().label();
+        if (target.device == null) {
+            return "vDisk " + target.files.name() + " (" + mode + (target.standard() ? ", read-only)" : ")");
+        }
+        String through = target.standard() ? ", " + target.properties.writeCacheType().label() + " write cache" : "";
+        return target.device.describe() + ": vDisk " + target.files.name() + " (" + mode + through + ")";
+    }
+
+    @Override
+    public List<String> names() {
+        List<String> names = new ArrayList<>();
+        for (VDiskFiles files : store.vdisks()) {
+            names.add(files.name());
+        }
+        for (TargetDevice device : devices.all()) {
+            names.add(device.mac().toString());
+        }
+        return names;
+    }
+
+    @Override
+    public Optional<String> defaultExport() {
+        return Optional.empty();
+    }
+
+    @Override
+    public BlockDevice open(String export, SocketAddress client) {
+        Target target = resolve(export).orElseThrow(() -> new StorageException(StorageException.Kind.NOT_FOUND,
+                "export " + export + " is gone"));
+        if (target.device == null) {
+            return target.standard() ? access.openShared(target.files)
+                    : access.openPrivate(target.files, clientName(client));
+        }
+        if (target.standard()) {
+            return caches.open(target.device, target.files, target.properties);
+        }
+        return access.openPrivate(target.files, target.device.describe() + " at " + clientName(client));
+    }
+
+    private static String clientName(SocketAddress client) {
+        if (client instanceof InetSocketAddress inet) {
+            return inet.getAddress().getHostAddress() + ":" + inet.getPort();
+        }
+        return String.valueOf(client);
+    }
+}

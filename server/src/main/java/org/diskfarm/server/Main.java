@@ -1,0 +1,42 @@
+package org.diskfarm.server;
+
+import java.io.PrintWriter;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+import picocli.CommandLine;
+
+/**
+ * The {@code diskfarm} executable: every command of the command line ({@link org.diskfarm.cli.Main}) plus
+ * {@code serve}, which lives here because only this module may wire the whole server together.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        // Libraries that log through java.util.logging (and System.Logger, via slf4j-jdk-platform-logging) end up
+        // in Logback, one line per event.
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        System.exit(run(out, err, args));
+    }
+
+    /** Runs one command line in this process and returns its exit code (tests call this). */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        try {
+            return commandLine(out, err).execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        CommandLine commandLine = org.diskfarm.cli.Main.commandLine(out, err);
+        commandLine.addSubcommand("serve", new CommandLine(new ServeCommand())
+                .setOut(out).setErr(err)
+                .setExecutionExceptionHandler(commandLine.getExecutionExceptionHandler()));
+        return commandLine;
+    }
+}

@@ -1,0 +1,112 @@
+package org.diskfarm.server;
+
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.diskfarm.farm.TargetDevice;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code diskfarm serve}: runs one farm server in the foreground until SIGTERM or Ctrl-C, then stops it cleanly (see
+ * {@link FarmServer#close}). Logs go to stderr; stdout gets the lines a person or a script needs: where the server
+ * can be reached, and a line with {@code ready} once every listener is up.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Run a farm server: stream the vDisks of DIR/store over NBD to clients and target devices.",
+                "Devices and their vDisks are listed in DIR/devices.csv (header: mac,name,vdisk).",
+                "Stops cleanly on SIGTERM or Ctrl-C."})
+final class ServeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "The data folder (store/, cache/, devices.csv). Default: ./demo with --demo, else required.")
+    Path data;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "This server's name in the farm (default: host name).")
+    String name;
+
+    @Option(names = "--bind", paramLabel = "ADDR",
+            description = "Address to listen on (default: 0.0.0.0, or 127.0.0.1 with --demo).")
+    String bind;
+
+    @Option(names = "--nbd-port", paramLabel = "PORT", defaultValue = "10809",
+            description = "NBD port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    int nbdPort;
+
+    @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "8080",
+            description = "HTTP API port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    int httpPort;
+
+    @Option(names = "--iscsi-port", paramLabel = "PORT", defaultValue = "3260",
+            description = "iSCSI port (default: ${DEFAULT-VALUE}); reserved: the iSCSI target is not built yet.")
+    int iscsiPort;
+
+    @Option(names = "--demo",
+            description = "Put a demo vDisk store in the data folder first if it holds no vDisks (two vDisks, "
+                    + "two devices), then serve it.")
+    boolean demo;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        Path folder = data != null ? data : demo ? Path.of("demo") : null;
+        if (folder == null) {
+            throw new IllegalArgumentException("serve needs --data DIR (or --demo)");
+        }
+        if (demo) {
+            DemoStore.prepare(folder, out);
+        }
+        ServerSettings settings = new ServerSettings(folder, name != null ? name : hostName(),
+                bind != null ? bind : demo ? "127.0.0.1" : "0.0.0.0", nbdPort, httpPort, iscsiPort);
+        FarmServer server = FarmServer.start(settings);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "diskfarm-shutdown"));
+        printWhere(out, server);
+        stopped.await();
+        return 0;
+    }
+
+    private static void printWhere(PrintWriter out, FarmServer server) {
+        String host = server.settings().bind().equals("0.0.0.0") ? "127.0.0.1" : server.settings().bind();
+        String nbd = "nbd://" + host + ":" + server.nbdPort();
+        String http = "http://" + host + ":" + server.httpPort();
+        out.println("diskfarm server " + server.name() + " ready: NBD " + nbd + "  HTTP " + http + "/api/v1/health");
+        List<TargetDevice> devices = server.devices().all();
+        for (FarmServer.VDiskState vdisk : server.vdisks()) {
+            out.println("  vDisk   " + nbd + "/" + vdisk.name() + "   (" + (vdisk.error() != null ? vdisk.error()
+                    : vdisk.mode() + (vdisk.mode().equals("standard") ? ", read-only" : ", read-write")) + ")");
+        }
+        for (TargetDevice device : devices) {
+            out.println("  device  " + nbd + "/" + device.mac() + "   (" + device.name() + ", vDisk " + device.vdisk()
+                    + ")");
+        }
+        if (!devices.isEmpty()) {
+            TargetDevice first = devices.getFirst();
+            out.println("Try: nbdinfo --list " + nbd);
+            out.println("     qemu-io -f raw -c 'write -P 0x55 0 64k' -c 'read -P 0x55 0 64k' " + nbd + "/"
+                    + first.mac());
+            out.println("     curl -X POST " + http + "/api/v1/devices/" + first.mac() + "/boot   # a boot event");
+        }
+        out.println("Stop with Ctrl-C or SIGTERM.");
+        out.flush();
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "diskfarm";
+        }
+    }
+}

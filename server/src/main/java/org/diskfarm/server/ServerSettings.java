@@ -1,0 +1,44 @@
+package org.diskfarm.server;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * How one farm server runs: its data folder and name, the address it binds, and its ports (0 picks a free port, which
+ * tests use).
+ *
+ * @param data      the data folder: {@code store/}, {@code cache/}, {@code devices.csv}
+ * @param name      the server's name in the farm, in locks and logs
+ * @param bind      the address every listener binds
+ * @param nbdPort   NBD (10809 by default, the IANA port)
+ * @param httpPort  the HTTP API
+ * @param iscsiPort iSCSI (3260), for the iSCSI target once it exists
+ */
+public record ServerSettings(Path data, String name, String bind, int nbdPort, int httpPort, int iscsiPort) {
+    public static final int NBD_PORT = 10809;
+    public static final int HTTP_PORT = 8080;
+    public static final int ISCSI_PORT = 3260;
+
+    public ServerSettings {
+        Objects.requireNonNull(data);
+        Objects.requireNonNull(name);
+        Objects.requireNonNull(bind);
+        for (int port : new int[] {nbdPort, httpPort, iscsiPort}) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port out of range: " + port);
+            }
+        }
+    }
+
+    public Path store() {
+        return data.resolve("store");
+    }
+
+    public Path cache() {
+        return data.resolve("cache");
+    }
+
+    public Path devicesFile() {
+        return data.resolve("devices.csv");
+    }
+}
