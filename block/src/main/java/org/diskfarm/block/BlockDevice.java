@@ -84,6 +84,28 @@ public interface BlockDevice extends AutoCloseable {
      */
     List<Extent> extents(long offset, long length);
 
+    /**
+     * Where the first bytes of {@code [offset, offset + length)} lie: in one file, contiguous and unchanged, so that a
+     * protocol can send them with sendfile instead of {@link #read} (a {@link FileSpan#isInFile() file span}); or not
+     * (a span without a file, which the caller reads). The span starts at {@code offset} and covers at least one byte
+     * and at most {@code length}; a file span is exact (its bytes are what {@link #read} would return now), a span
+     * without a file may be shorter than the run it belongs to, so the caller asks again from where it ends.
+     *
+     * <p>What a span says holds until the range is written, zeroed or trimmed (as a {@link #read} racing such a call,
+     * the bytes sent are the old or the new ones) and until the device is closed: a caller that sends from the channel
+     * later keeps the device open until it is done.
+     *
+     * <p>The default says "not in a file" for the whole range, which is always correct. A layer that changes what
+     * {@link #read} returns, or must see every read (counting, throttling), must not pass a span from below.
+     *
+     * @throws StorageException OUT_OF_RANGE as {@link #read}; INVALID_ARGUMENT for a length of 0
+     */
+    default FileSpan fileSpan(long offset, long length) {
+        Ranges.check(getClass().getSimpleName(), size(), offset, length);
+        Ranges.checkNotEmpty(getClass().getSimpleName(), length);
+        return FileSpan.notInFile(length);
+    }
+
     /** Flushes nothing and releases the device's resources; later calls throw kind CLOSED. Safe to call twice. */
     @Override
     void close();

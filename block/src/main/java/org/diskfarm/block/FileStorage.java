@@ -149,6 +149,11 @@ public final class FileStorage implements StorageFile {
     }
 
     @Override
+    public FileChannel channel() {
+        return channel;
+    }
+
+    @Override
     public long nextData(long from) {
         requireOpen();
         return LinuxFiles.seek(nativeFd, from, LinuxFiles.SEEK_DATA, size());

@@ -9,6 +9,10 @@ import java.util.Objects;
  * whether writes are allowed, counting) extend it and override only those, so that every capability of the device
  * below, including ones added to {@link BlockDevice} later, reaches the top of the stack. A method added to
  * {@link BlockDevice} must be forwarded here too.
+ *
+ * <p>{@link #fileSpan} is forwarded too, so that zero-copy reads reach through the layer: a subclass that overrides
+ * {@link #read} must decide whether the spans below still describe what it reads (usually not: override
+ * {@link #fileSpan} as well).
  */
 public abstract class ForwardingBlockDevice implements BlockDevice {
     protected final BlockDevice delegate;
@@ -85,6 +89,15 @@ public abstract class ForwardingBlockDevice implements BlockDevice {
     @Override
     public List<Extent> extents(long offset, long length) {
         return delegate.extents(offset, length);
+    }
+
+    /**
+     * Passes the span of the device below. A subclass that changes what {@link #read} returns, or that must see every
+     * read (counting, throttling), overrides this too, with the default of {@link BlockDevice#fileSpan}.
+     */
+    @Override
+    public FileSpan fileSpan(long offset, long length) {
+        return delegate.fileSpan(offset, length);
     }
 
     @Override

@@ -21,6 +21,13 @@ public final class Ranges {
         }
     }
 
+    /** A call that must describe at least one byte ({@link BlockDevice#fileSpan}) fails for an empty range. */
+    public static void checkNotEmpty(String what, long length) {
+        if (length == 0) {
+            throw new StorageException(StorageException.Kind.INVALID_ARGUMENT, what + ": empty range");
+        }
+    }
+
     public static void checkWritable(String what, BlockDevice device) {
         if (!device.canWrite()) {
             throw new StorageException(StorageException.Kind.READ_ONLY, what + ": device is read-only");

@@ -1,6 +1,7 @@
 package org.diskfarm.block;
 
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -116,6 +117,21 @@ public final class RawFileDevice implements BlockDevice {
             position = hole;
         }
         return result;
+    }
+
+    /** The whole range is in the file as it is (holes of a sparse file read as zeros there too). */
+    @Override
+    public FileSpan fileSpan(long offset, long length) {
+        Ranges.check(file.name(), size, offset, length);
+        Ranges.checkNotEmpty(file.name(), length);
+        if (closed.get()) {
+            throw new StorageException(StorageException.Kind.CLOSED, file.name() + ": closed");
+        }
+        FileChannel channel = file.channel();
+        if (channel == null) {
+            return FileSpan.notInFile(length);
+        }
+        return FileSpan.inFile(channel, offset, length);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.diskfarm.block;
 
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 
 /**
  * Positional I/O on one file: the only way formats (VHD) and file-backed devices reach the disk. Keeping every file
@@ -56,6 +57,16 @@ public interface StorageFile extends AutoCloseable {
     /** Releases the storage of a range so that it reads as zeros, if the file system can; returns false if not. */
     default boolean punchHole(long position, long length) {
         return false;
+    }
+
+    /**
+     * The file's channel, so that devices can offer {@link FileSpan}s that a protocol sends with sendfile; null if
+     * this file has none (it lives in memory, or must see every read, as a fault-injecting file does). Borrowed: open
+     * until {@link #close}, never closed by the caller, used only with positional calls. Position 0 of the channel is
+     * position 0 of this file.
+     */
+    default FileChannel channel() {
+        return null;
     }
 
     @Override
