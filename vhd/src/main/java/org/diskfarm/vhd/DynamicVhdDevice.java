@@ -1,10 +1,12 @@
 package org.diskfarm.vhd;
 
 import org.diskfarm.block.Extent;
+import org.diskfarm.block.FileSpan;
 import org.diskfarm.block.IoFlags;
 import org.diskfarm.block.Ranges;
 
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -127,6 +129,39 @@ final class DynamicVhdDevice extends VhdDevice {
         } else {
             VhdFields.fillZeros(dst);
         }
+    }
+
+    /**
+     * A file span for a run of sectors this file holds, up to the end of their block (the next block's bitmap lies
+     * between two blocks' data); the parent's span for sectors it does not hold in a differencing disk; no file for a
+     * dynamic disk's unallocated sectors (zeros made up here), up to the end of the block or the bitmap run.
+     * Blocks never move once allocated, so a span stays right until the range is written, trimmed or zeroed.
+     */
+    @Override
+    public FileSpan fileSpan(long offset, long length) {
+        ensureOpen();
+        Ranges.check(name, size, offset, length);
+        Ranges.checkNotEmpty(name, length);
+        int block = (int) (offset / blockSize);
+        int inBlock = (int) (offset % blockSize);
+        long n = Math.min(length, blockSize - inBlock);
+        int sector = map.sector(block);
+        if (sector == VhdLayout.UNALLOCATED) {
+            return spanBelow(offset, n);
+        }
+        byte[] bitmap = map.bitmap(block, sector);
+        int first = inBlock / VhdFields.SECTOR;
+        int last = (int) ((inBlock + n + VhdFields.SECTOR - 1) / VhdFields.SECTOR);
+        long run = Math.min(n, (long) SectorBitmap.runEnd(bitmap, first, last) * VhdFields.SECTOR - inBlock);
+        if (!SectorBitmap.get(bitmap, first)) {
+            return spanBelow(offset, run);
+        }
+        FileChannel channel = file.channel();
+        return channel == null ? FileSpan.notInFile(run) : FileSpan.inFile(channel, map.dataStart(sector) + inBlock, run);
+    }
+
+    private FileSpan spanBelow(long offset, long length) {
+        return parent == null ? FileSpan.notInFile(length) : parent.fileSpan(offset, length);
     }
 
     // ---- writes ----

@@ -1,12 +1,14 @@
 package org.diskfarm.vhd;
 
 import org.diskfarm.block.Extent;
+import org.diskfarm.block.FileSpan;
 import org.diskfarm.block.IoFlags;
 import org.diskfarm.block.Ranges;
 import org.diskfarm.block.RawFileDevice;
 import org.diskfarm.block.StorageFile;
 
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.util.List;
 
 /**
@@ -70,6 +72,13 @@ final class FixedVhdDevice extends VhdDevice {
         return data.extents(offset, length);
     }
 
+    /** The data is the file's first bytes: every range is one span. */
+    @Override
+    public FileSpan fileSpan(long offset, long length) {
+        ensureOpen();
+        return data.fileSpan(offset, length);
+    }
+
     /**
      * The data part of the file, so that nothing written through the raw device can reach the footer. Closing it does
      * nothing: the VHD device owns the file.
@@ -103,6 +112,11 @@ final class FixedVhdDevice extends VhdDevice {
         @Override
         public void force(boolean metadata) {
             file.force(metadata);
+        }
+
+        @Override
+        public FileChannel channel() {
+            return file.channel();
         }
 
         @Override

@@ -1,11 +1,14 @@
 package org.diskfarm.vhd;
 
 import org.diskfarm.block.Extent;
+import org.diskfarm.block.FileSpan;
 import org.diskfarm.block.IoFlags;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -50,6 +53,7 @@ class VhdDeviceModelTest {
             device.flush();
             assertContent(device, model);
             assertExtentsCover(device);
+            assertSpansMatchTheModel(device, model, random);
         }
         assertThat(Vhd.check(file).problems()).isEmpty();
     }
@@ -109,6 +113,42 @@ class VhdDeviceModelTest {
         ByteBuffer all = ByteBuffer.allocate(model.length);
         device.read(0, all);
         assertThat(all.array()).isEqualTo(model);
+    }
+
+    /**
+     * File spans (zero-copy reads) from every position a random walk reaches, at any alignment: each starts where
+     * asked, covers at least one byte and no more than asked, and its file holds exactly the model's bytes there.
+     */
+    private static void assertSpansMatchTheModel(VhdDevice device, byte[] model, Random random) {
+        long inFile = 0;
+        for (long pos = random.nextInt(512); pos < model.length; ) {
+            long rest = model.length - pos;
+            long asked = 1 + random.nextLong(Math.min(rest, 200_000));
+            FileSpan span = device.fileSpan(pos, asked);
+            assertThat(span.length()).isBetween(1L, asked);
+            if (span.isInFile()) {
+                byte[] bytes = readSpan(span);
+                assertThat(bytes).as("span at %d", pos)
+                        .isEqualTo(Arrays.copyOfRange(model, (int) pos, (int) (pos + span.length())));
+                inFile += span.length();
+            }
+            pos += span.length();
+        }
+        assertThat(inFile).as("bytes sent from a file").isPositive();
+    }
+
+    static byte[] readSpan(FileSpan span) {
+        ByteBuffer bytes = ByteBuffer.allocate((int) span.length());
+        try {
+            while (bytes.hasRemaining()) {
+                if (span.channel().read(bytes, span.position() + bytes.position()) < 0) {
+                    throw new AssertionError("span past the end of the file: " + span);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.array();
     }
 
     /** Extents tile the device, and nothing reported as zero reads otherwise. */
