@@ -219,6 +219,27 @@ abstract sealed class ChunkWriteCache extends WriteCache permits RamWriteCache, 
         }
     }
 
+    @Override
+    protected final int nextAbsentChunk(int chunk) {
+        lock.readLock().lock();
+        try {
+            int c = chunk;
+            while (true) {
+                if (zero.get(c)) {
+                    c = zero.nextClearBit(c);
+                } else if (inFile.get(c)) {
+                    c = inFile.nextClearBit(c);
+                } else if (ram.containsKey(c)) {
+                    c++;
+                } else {
+                    return c;
+                }
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /** Writes {@code data} (position 0, all of it) at {@code offset}; reads the base for partial edge chunks. */
     private void writeRange(long offset, ByteBuffer data, IoFlags flags) {
         long end = offset + data.remaining();

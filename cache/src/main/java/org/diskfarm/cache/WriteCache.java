@@ -7,6 +7,7 @@ import java.util.Objects;
 import org.diskfarm.block.BlockDevice;
 import org.diskfarm.block.BlockLimits;
 import org.diskfarm.block.Extent;
+import org.diskfarm.block.FileSpan;
 import org.diskfarm.block.Ranges;
 import org.diskfarm.block.StorageException;
 
@@ -123,6 +124,41 @@ public abstract class WriteCache implements BlockDevice {
             pos = runEnd;
         }
         dst.position(dst.limit());
+    }
+
+    /**
+     * The base's span where the cache does not hold the chunk at {@code offset} (up to the next chunk it holds); no
+     * file for a run of chunks it holds (RAM, its file or zeros: the cache file's chunks are rewritten in place and
+     * dropped on discard, so they are read, not sent from the file). The base is never written, so its span stays right
+     * even if the chunk is cached meanwhile: the bytes sent are then those of before the write, as for a read racing it.
+     */
+    @Override
+    public FileSpan fileSpan(long offset, long length) {
+        checkOpen();
+        Ranges.check(name, size(), offset, length);
+        Ranges.checkNotEmpty(name, length);
+        long end = offset + length;
+        int chunk = chunkOf(offset);
+        if (chunkState(chunk) != ChunkState.ABSENT) {
+            long runEnd = Math.min(end, chunkStart(nextAbsentChunk(chunk + 1)));
+            return FileSpan.notInFile(runEnd - offset);
+        }
+        int next = nextCachedChunk(chunk + 1);
+        long runEnd = next == Integer.MAX_VALUE ? end : Math.min(end, chunkStart(next));
+        return base.fileSpan(offset, runEnd - offset);
+    }
+
+    /**
+     * The first chunk at or after {@code chunk} that the cache does not hold; callers race with writers. This one asks
+     * {@link #chunkState} chunk by chunk; subclasses that can answer faster override it.
+     */
+    protected int nextAbsentChunk(int chunk) {
+        int last = chunkOf(size() - 1);
+        int c = chunk;
+        while (c <= last && chunkState(c) != ChunkState.ABSENT) {
+            c++;
+        }
+        return c;
     }
 
     @Override
