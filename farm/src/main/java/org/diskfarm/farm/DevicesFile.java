@@ -123,7 +123,7 @@ public final class DevicesFile implements DeviceDirectory {
         Map<String, Integer> names = new HashMap<>();
         boolean header = false;
         for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i).strip();
+            String line = (i == 0 ? lines.get(i).replaceFirst("^\uFEFF", "") : lines.get(i)).strip(); // Excel's BOM
             String where = file + ":" + (i + 1) + ": ";
             if (line.isEmpty() || line.startsWith("#")) {
                 continue;

@@ -52,7 +52,7 @@ public record MacAddress(long value) implements Comparable<MacAddress> {
             return Optional.empty();
         }
         for (int i = 0; i < hex.length(); i++) {
-            if (Character.digit(hex.charAt(i), 16) < 0) {
+            if (!HexFormat.isHexDigit(hex.charAt(i))) { // ASCII only; Character.digit also takes e.g. fullwidth digits
                 return Optional.empty();
             }
         }

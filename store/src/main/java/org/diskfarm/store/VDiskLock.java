@@ -27,11 +27,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * another time), or by this very process but not through a lock it still holds. A lock written on another host is
  * never guessed stale: the message says to delete the file once that server is known to be down.
  *
- * <p>Threads: safe; the locks this process holds are tracked in one map.
+ * <p>Threads: safe; the locks this process holds are tracked in one map, and threads take, check and drop the lock
+ * of one file one at a time (else two threads could each see the other's fresh file as not yet held, so stale).
  */
 public final class VDiskLock implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(VDiskLock.class.getName());
     private static final Map<Path, VDiskLock> HELD = new ConcurrentHashMap<>();
+    /** One monitor per lock file, held while a thread creates, judges or deletes it. */
+    private static final Map<Path, Object> GUARDS = new ConcurrentHashMap<>();
     /** Two readings of one process's start time may differ by rounding; a different process differs by more. */
     private static final Duration SAME_START = Duration.ofSeconds(1);
 
@@ -52,6 +55,12 @@ public final class VDiskLock implements AutoCloseable {
     public static VDiskLock acquire(VDiskFiles files, String server, String client) {
         Path file = files.lok().toAbsolutePath();
         LockHolder me = LockHolder.ofThisProcess(server, client);
+        synchronized (guard(file)) {
+            return acquire(files, file, me);
+        }
+    }
+
+    private static VDiskLock acquire(VDiskFiles files, Path file, LockHolder me) {
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
                 create(file, me);
@@ -76,7 +85,9 @@ public final class VDiskLock implements AutoCloseable {
     /** Who holds the vDisk's lock now, or empty if nobody does (a stale lock counts as nobody). */
     public static Optional<LockHolder> holder(VDiskFiles files) {
         Path file = files.lok().toAbsolutePath();
-        return read(file).filter(h -> isLive(file, h));
+        synchronized (guard(file)) {
+            return read(file).filter(h -> isLive(file, h));
+        }
     }
 
     /**
@@ -86,14 +97,16 @@ public final class VDiskLock implements AutoCloseable {
      */
     public static boolean removeIfStale(VDiskFiles files) {
         Path file = files.lok().toAbsolutePath();
-        Optional<LockHolder> current = read(file);
-        if (!Files.exists(file) || current.isPresent() && isLive(file, current.get())) {
-            return false;
+        synchronized (guard(file)) {
+            Optional<LockHolder> current = read(file);
+            if (!Files.exists(file) || current.isPresent() && isLive(file, current.get())) {
+                return false;
+            }
+            LOG.log(System.Logger.Level.WARNING, "{0}: removing a stale lock ({1})", file,
+                    current.map(LockHolder::describe).orElse("unreadable"));
+            deleteQuietly(file);
+            return true;
         }
-        LOG.log(System.Logger.Level.WARNING, "{0}: removing a stale lock ({1})", file,
-                current.map(LockHolder::describe).orElse("unreadable"));
-        deleteQuietly(file);
-        return true;
     }
 
     /** The BUSY error for a vDisk that {@code holder} has. */
@@ -115,11 +128,17 @@ public final class VDiskLock implements AutoCloseable {
             return;
         }
         released = true;
-        HELD.remove(file, this);
-        Optional<LockHolder> current = read(file);
-        if (current.isPresent() && current.get().equals(holder)) {
-            deleteQuietly(file);
+        synchronized (guard(file)) {
+            HELD.remove(file, this);
+            Optional<LockHolder> current = read(file);
+            if (current.isPresent() && current.get().equals(holder)) {
+                deleteQuietly(file);
+            }
         }
+    }
+
+    private static Object guard(Path file) {
+        return GUARDS.computeIfAbsent(file, f -> new Object());
     }
 
     private static boolean isLive(Path file, LockHolder holder) {
