@@ -11,8 +11,10 @@ import java.util.concurrent.Callable;
 
 /** The top of the command tree: {@code diskfarm [--debug] <command>}. */
 @Command(name = "diskfarm", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = "Streams vDisks to diskless machines. These commands work on vDisk files directly (offline).",
-        subcommands = {VDiskCommand.class, DemoCommand.class},
+        description = {"Streams vDisks to diskless machines.",
+                "vdisk: offline tools for vDisk files; serve: run a farm server; device: act on devices through a "
+                        + "server's API."},
+        subcommands = {VDiskCommand.class, DeviceCommand.class, DemoCommand.class},
         footer = {"", "Exit status: 0 success, 1 the operation failed, 2 usage error.",
                 "See docs/cli.md for every command with examples."})
 final class DiskfarmCommand implements Callable<Integer> {

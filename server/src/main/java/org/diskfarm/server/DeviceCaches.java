@@ -27,8 +27,8 @@ import org.diskfarm.store.WriteCacheType;
  * reconnections (a network blip must not lose the device's writes) and is dropped by the device's next boot event, or
  * when the device is assigned another vDisk. Every cache reads the vDisk through one shared base ({@link VDiskAccess}).
  *
- * <p>Cache files ({@code server-disk}, and {@code ram-overflow} once RAM is full) live in the cache folder, named by the
- * bare MAC address. They do not outlive the server process: at start the folder is emptied of them.
+ * <p>Cache files ({@code server-disk}, and {@code ram-overflow} once RAM is full) live in the cache folder, named by
+ * the bare MAC address. They do not outlive the server process: at start the folder is emptied of them.
  *
  * <p>Threads: safe; one monitor guards the table, never cache I/O.
  */
