@@ -3,18 +3,26 @@ package org.diskfarm.nbd;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.DecoderException;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.diskfarm.block.BlockDevice;
+import org.diskfarm.block.FileSpan;
 
 /**
  * One NBD connection: sends the greeting, feeds received bytes to {@link NbdHandshake} and writes each step's replies;
@@ -23,11 +31,16 @@ import org.diskfarm.block.BlockDevice;
  * each request finishes, so they may leave out of order (the cookie says which is which).
  *
  * <p>State, all touched only on the channel's event loop: the handshake, the negotiated session, the device (opened
- * after GO on a virtual thread), the number of requests in flight, and whether the connection is ending. The device
- * is closed once the channel is inactive and no request is in flight.
+ * after GO on a virtual thread), the number of requests in flight, and whether the connection is ending. A request is
+ * in flight from its decoding until its reply has been written to the socket (not merely queued): a reply may send
+ * data from the device's file ({@link NbdFileRegion}), so the device is closed only once the channel is inactive and no
+ * request is in flight.
+ *
+ * <p>Deadlines: the handshake must end within {@link NbdServerOptions#handshakeTimeout()}; transmission has none.
  *
  * <p>Failures: a request failure is an error reply; a framing error ({@link NbdProtocolException} that must close), a
- * device that cannot be opened or was closed under us, or DISC ends this connection only, with one log line.
+ * device that cannot be opened or was closed under us, a failed send, or DISC ends this connection only, with one log
+ * line and no stack trace.
  */
 final class NbdConnectionHandler extends ByteToMessageDecoder {
     private static final System.Logger LOG = System.getLogger(NbdConnectionHandler.class.getName());
@@ -41,6 +54,7 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
     private final NbdExports exports;
     private final NbdExportOpener opener;
     private final ExecutorService workers;
+    private final NbdServerOptions options;
     private final NbdHandshake handshake;
     private final ReentrantLock serial = new ReentrantLock();
 
@@ -54,11 +68,16 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
     /** Reading and decoding stopped for backpressure (see {@link #MAX_IN_FLIGHT}). */
     private boolean paused;
     private boolean deviceClosed;
+    private ScheduledFuture<?> handshakeDeadline;
+    /** Runs this connection's device calls on {@link #workers}, in threads named {@code nbd-<export>-<peer>}. */
+    private Executor connectionWorkers;
 
-    NbdConnectionHandler(NbdExports exports, NbdExportOpener opener, ExecutorService workers) {
+    NbdConnectionHandler(NbdExports exports, NbdExportOpener opener, ExecutorService workers,
+            NbdServerOptions options) {
         this.exports = exports;
         this.opener = opener;
         this.workers = workers;
+        this.options = options;
         this.handshake = new NbdHandshake(exports);
     }
 
@@ -70,6 +89,11 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         ctx.writeAndFlush(Unpooled.wrappedBuffer(handshake.greeting().encode()));
+        handshakeDeadline = ctx.executor().schedule(() -> {
+            if (session == null && !ending) {
+                fail("no handshake within " + options.handshakeTimeout().toMillis() + " ms");
+            }
+        }, options.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);
         super.channelActive(ctx);
     }
 
@@ -109,6 +133,8 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
             case TRANSMISSION -> {
                 ctx.writeAndFlush(Unpooled.wrappedBuffer(reply));
                 session = step.negotiated();
+                handshakeDeadline.cancel(false);
+                connectionWorkers = named(workers, "nbd-" + session.export().name() + "-" + peerAddress());
                 openDevice();
             }
             default -> ctx.writeAndFlush(Unpooled.wrappedBuffer(reply));
@@ -119,7 +145,7 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
     private void openDevice() {
         String name = session.export().name();
         SocketAddress remote = ctx.channel().remoteAddress();
-        device = CompletableFuture.supplyAsync(() -> opener.open(name, remote), workers);
+        device = CompletableFuture.supplyAsync(() -> opener.open(name, remote), connectionWorkers);
         device.whenComplete((opened, failure) -> onEventLoop(() -> {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
@@ -178,7 +204,7 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
         NbdNegotiated negotiated = session;
         try {
             device.thenAcceptAsync(dev -> {
-                ByteBuffer reply;
+                NbdReply reply;
                 String closeReason = null;
                 try {
                     reply = serveOn(dev, request, data, negotiated);
@@ -186,38 +212,72 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
                     reply = null;
                     closeReason = e.getMessage();
                 }
-                ByteBuffer done = reply;
+                NbdReply done = reply;
                 String reason = closeReason;
                 onEventLoop(() -> finished(done, reason), this::closeDeviceNow);
-            }, workers);
+            }, connectionWorkers);
         } catch (RejectedExecutionException e) {
             inFlight--;
             fail("server is stopping");
         }
     }
 
-    private ByteBuffer serveOn(BlockDevice dev, NbdRequest request, ByteBuffer data, NbdNegotiated negotiated) {
+    private NbdReply serveOn(BlockDevice dev, NbdRequest request, ByteBuffer data, NbdNegotiated negotiated) {
+        int zeroCopyMin = options.zeroCopyMinBytes();
         if (dev.isConcurrent()) {
-            return NbdTransmission.serve(dev, request, data, negotiated);
+            return NbdTransmission.serve(dev, request, data, negotiated, zeroCopyMin);
         }
         serial.lock();
         try {
-            return NbdTransmission.serve(dev, request, data, negotiated);
+            return NbdTransmission.serve(dev, request, data, negotiated, zeroCopyMin);
         } finally {
             serial.unlock();
         }
     }
 
-    /** On the event loop: one request finished with this reply, or with a reason to close. */
-    private void finished(ByteBuffer reply, String closeReason) {
-        inFlight--;
+    /**
+     * On the event loop: one request finished with this reply, or with a reason to close. The request stays in flight
+     * until its reply is written: a file region reads the device's file while it is sent.
+     */
+    private void finished(NbdReply reply, String closeReason) {
         Channel channel = ctx.channel();
         if (closeReason != null) {
             fail("device closed: " + closeReason);
-        } else if (channel.isActive()) {
-            ctx.writeAndFlush(Unpooled.wrappedBuffer(reply));
+            written();
+        } else if (!channel.isActive()) {
+            written();
+        } else {
+            send(reply).addListener(f -> written());
+            if (!channel.isWritable()) {
+                pause();
+            }
         }
-        if (!channel.isWritable()) {
+    }
+
+    /** Writes every part of one reply, in order, before anything else; the future is the last part's. */
+    private ChannelFuture send(NbdReply reply) {
+        List<Object> parts = reply.parts();
+        ChannelFuture last = null;
+        for (int i = 0; i < parts.size(); i++) {
+            Object message = parts.get(i) instanceof ByteBuffer bytes ? Unpooled.wrappedBuffer(bytes)
+                    : new NbdFileRegion((FileSpan) parts.get(i));
+            last = i == parts.size() - 1 ? ctx.writeAndFlush(message) : ctx.write(message);
+            last.addListener(this::sendFailed);
+        }
+        return last;
+    }
+
+    private void sendFailed(Future<? super Void> future) {
+        if (!future.isSuccess() && ctx.channel().isActive()) {
+            Throwable cause = future.cause();
+            fail("sending a reply failed: " + cause.getClass().getSimpleName() + ": " + cause.getMessage());
+        }
+    }
+
+    /** On the event loop: a request's reply was written (or will never be): it is no longer in flight. */
+    private void written() {
+        inFlight--;
+        if (!ctx.channel().isWritable()) {
             pause();
         }
         resumeIfReady();
@@ -277,13 +337,18 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         inactive = true;
         ending = true;
+        if (handshakeDeadline != null) {
+            handshakeDeadline.cancel(false);
+        }
         super.channelInactive(ctx);
         closeDeviceIfIdle();
     }
 
+    /** One line, no stack trace: a peer that resets or sends garbage is not a server fault. */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        fail(cause.getClass().getSimpleName() + ": " + cause.getMessage());
+        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        fail(root.getClass().getSimpleName() + ": " + root.getMessage());
     }
 
     private void closeDeviceIfIdle() {
@@ -311,6 +376,21 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
         } catch (RejectedExecutionException e) {
             ifStopped.run();
         }
+    }
+
+    /** Runs tasks on {@code workers} in threads named {@code name}, so that thread dumps show whom a thread serves. */
+    private static Executor named(ExecutorService workers, String name) {
+        return task -> workers.execute(() -> {
+            Thread.currentThread().setName(name);
+            task.run();
+        });
+    }
+
+    /** The client's address as {@code host:port}. */
+    private String peerAddress() {
+        SocketAddress address = ctx.channel().remoteAddress();
+        return address instanceof InetSocketAddress inet ? inet.getHostString() + ":" + inet.getPort()
+                : String.valueOf(address);
     }
 
     private String peer() {

@@ -9,19 +9,23 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import jdk.net.ExtendedSocketOptions;
 import org.diskfarm.block.BlockDevice;
 
 /**
@@ -36,9 +40,15 @@ import org.diskfarm.block.BlockDevice;
  * device calls, which may block, run on virtual threads and hand their replies back to the channel. {@link #close()}
  * may be called from any thread.
  *
- * <p>Not done yet: zero-copy READ replies (sendfile of a {@code FileRegion} where the data lies contiguous in a file;
- * every READ is copied into a heap buffer today), OFFSET_HOLE chunks for holes in structured READ replies,
- * TCP_USER_TIMEOUT, TLS.
+ * <p>Data path: READ data that lies contiguous in a file ({@link BlockDevice#fileSpan}) goes to the socket as a file
+ * region (sendfile on epoll, {@code FileChannel.transferTo} on NIO); the rest is copied. Structured READ replies send
+ * holes as OFFSET_HOLE chunks ({@link NbdReadReply}).
+ *
+ * <p>Connections ({@link NbdServerOptions}): a client must finish the handshake within a deadline; in transmission a
+ * connection may stay idle for ever, and dead peers are found by TCP keepalive and, on epoll, TCP_USER_TIMEOUT. The
+ * virtual threads serving a connection are named {@code nbd-<export>-<peer>}.
+ *
+ * <p>Not done yet: TLS.
  */
 public final class NbdServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(NbdServer.class.getName());
@@ -62,14 +72,25 @@ public final class NbdServer implements AutoCloseable {
      * @param opener  opens the device of an export the client chose
      */
     public static NbdServer start(InetSocketAddress bind, NbdExports exports, NbdExportOpener opener) {
-        return start(bind, exports, opener, Epoll.isAvailable());
+        return start(bind, exports, opener, NbdServerOptions.DEFAULTS);
+    }
+
+    /** As {@link #start(InetSocketAddress, NbdExports, NbdExportOpener)}, with these options. */
+    public static NbdServer start(InetSocketAddress bind, NbdExports exports, NbdExportOpener opener,
+            NbdServerOptions options) {
+        return start(bind, exports, opener, options, Epoll.isAvailable());
     }
 
     /** As {@link #start(InetSocketAddress, NbdExports, NbdExportOpener)}, on epoll only if {@code epoll} (tests run NIO). */
+    static NbdServer start(InetSocketAddress bind, NbdExports exports, NbdExportOpener opener, boolean epoll) {
+        return start(bind, exports, opener, NbdServerOptions.DEFAULTS, epoll);
+    }
+
     static NbdServer start(InetSocketAddress bind, NbdExports exports, NbdExportOpener opener,
-            boolean epoll) {
+            NbdServerOptions options, boolean epoll) {
         Objects.requireNonNull(exports);
         Objects.requireNonNull(opener);
+        Objects.requireNonNull(options);
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
                 : NioServerSocketChannel.class;
@@ -77,7 +98,7 @@ public final class NbdServer implements AutoCloseable {
         ExecutorService workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("nbd-io-", 0).factory());
         ChannelGroup connections = new DefaultChannelGroup("nbd-connections", GlobalEventExecutor.INSTANCE);
         try {
-            Channel channel = new ServerBootstrap()
+            ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(group)
                     .channel(channelType)
                     .childOption(ChannelOption.TCP_NODELAY, true)
@@ -86,10 +107,12 @@ public final class NbdServer implements AutoCloseable {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             connections.add(ch);
-                            ch.pipeline().addLast("nbd", new NbdConnectionHandler(exports, opener, workers));
+                            ch.pipeline().addLast("nbd", new NbdConnectionHandler(exports, opener, workers,
+                                    options));
                         }
-                    })
-                    .bind(bind).syncUninterruptibly().channel();
+                    });
+            deadPeerOptions(bootstrap, options, epoll);
+            Channel channel = bootstrap.bind(bind).syncUninterruptibly().channel();
             LOG.log(System.Logger.Level.INFO, "NBD server listening on {0} ({1} transport)", channel.localAddress(),
                     epoll ? "epoll" : "nio");
             return new NbdServer(group, channel, connections, workers);
@@ -98,6 +121,32 @@ public final class NbdServer implements AutoCloseable {
             workers.shutdownNow();
             throw e;
         }
+    }
+
+    /**
+     * Finding dead peers: keepalive probes after {@code keepAliveIdle} of silence (a client that sends nothing and
+     * vanished), and on epoll TCP_USER_TIMEOUT (a client that vanished while replies were unacknowledged; without it
+     * Linux retransmits for about 15 minutes). The JDK has no TCP_USER_TIMEOUT, so NIO gets keepalive only.
+     */
+    private static void deadPeerOptions(ServerBootstrap bootstrap, NbdServerOptions options, boolean epoll) {
+        int idle = (int) options.keepAliveIdle().toSeconds();
+        int interval = (int) options.keepAliveInterval().toSeconds();
+        if (epoll) {
+            bootstrap.childOption(EpollChannelOption.TCP_USER_TIMEOUT,
+                            (int) Math.min(Integer.MAX_VALUE, options.tcpUserTimeout().toMillis()))
+                    .childOption(EpollChannelOption.TCP_KEEPIDLE, idle)
+                    .childOption(EpollChannelOption.TCP_KEEPINTVL, interval)
+                    .childOption(EpollChannelOption.TCP_KEEPCNT, options.keepAliveProbes());
+        } else {
+            bootstrap.childOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE), idle)
+                    .childOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL), interval)
+                    .childOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), options.keepAliveProbes());
+        }
+    }
+
+    /** The connections open now, for tests that look at their socket options. */
+    List<Channel> connections() {
+        return List.copyOf(connections);
     }
 
     /** The address the server listens on, with the port actually bound. */

@@ -9,15 +9,13 @@ import org.diskfarm.block.IoFlags;
 import org.diskfarm.block.StorageException;
 
 /**
- * Serves one checked transmission request on a device and builds the reply bytes: a simple reply, or when structured
- * replies were negotiated one chunk with DONE for READ and BLOCK_STATUS (OFFSET_DATA, BLOCK_STATUS or ERROR). The
- * request must have passed {@link NbdRequestCheck}; device failures become error replies through {@link NbdErrors}.
+ * Serves one checked transmission request on a device and builds the reply: a simple reply, or when structured
+ * replies were negotiated chunks for READ ({@link NbdReadReply}: data from the file with sendfile where it lies there,
+ * OFFSET_HOLE for holes) and one chunk with DONE for BLOCK_STATUS and errors. The request must have passed
+ * {@link NbdRequestCheck}; device failures become error replies through {@link NbdErrors}.
  *
  * <p>Threads: stateless; called on a virtual thread per request, since device calls may block. The caller serialises
  * calls on a device that is not {@link BlockDevice#isConcurrent() concurrent}.
- *
- * <p>Not done: READ data is copied into a heap buffer (no sendfile yet); holes inside a READ are sent as data (no
- * OFFSET_HOLE chunks).
  */
 final class NbdTransmission {
     private static final System.Logger LOG = System.getLogger(NbdTransmission.class.getName());
@@ -39,13 +37,18 @@ final class NbdTransmission {
     /**
      * Serves {@code request} (its WRITE data in {@code data}, else null) and returns the whole reply, ready to send.
      *
+     * @param zeroCopyMin READs and file spans shorter than this are copied rather than sent from the file
      * @throws MustClose if the device says the connection must end ({@link NbdErrors#mustClose})
      */
-    static ByteBuffer serve(BlockDevice device, NbdRequest request, ByteBuffer data, NbdNegotiated session) {
+    static NbdReply serve(BlockDevice device, NbdRequest request, ByteBuffer data, NbdNegotiated session,
+            int zeroCopyMin) {
         NbdCommand command = request.command().orElseThrow();
         try {
-            return switch (command) {
-                case READ -> read(device, request, session);
+            if (command == NbdCommand.READ) {
+                return NbdReadReply.build(device, request, session, zeroCopyMin);
+            }
+            return NbdReply.of(switch (command) {
+                case READ -> throw new AssertionError("served above");
                 case WRITE -> {
                     device.write(request.offset(), data, ioFlags(request));
                     yield ok(request);
@@ -61,16 +64,16 @@ final class NbdTransmission {
                 case WRITE_ZEROES -> writeZeroes(device, request);
                 case BLOCK_STATUS -> blockStatus(device, request);
                 case DISC, CACHE, RESIZE -> error(request, session, NbdError.EINVAL, command + " is not served here");
-            };
+            });
         } catch (StorageException e) {
             if (NbdErrors.mustClose(e.kind())) {
                 throw new MustClose(command + ": " + e.getMessage());
             }
-            return error(request, session, NbdErrors.errorFor(e, request), e.getMessage());
+            return NbdReply.of(error(request, session, NbdErrors.errorFor(e, request), e.getMessage()));
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "NBD {0} at {1} failed unexpectedly", command,
                     Long.toUnsignedString(request.offset()), e);
-            return error(request, session, NbdError.EIO, command + " failed: " + e);
+            return NbdReply.of(error(request, session, NbdError.EIO, command + " failed: " + e));
         }
     }
 
@@ -87,26 +90,6 @@ final class NbdTransmission {
         }
         return new NbdStructuredReply(NbdFlags.Reply.DONE, request.cookie(), new NbdChunk.Error(error.code(), text))
                 .encode();
-    }
-
-    private static ByteBuffer read(BlockDevice device, NbdRequest request, NbdNegotiated session) {
-        int length = (int) request.length(); // NbdRequestCheck keeps it within the export's maximum
-        if (!session.structuredReplies()) {
-            ByteBuffer reply = ByteBuffer.allocate(NbdSimpleReply.SIZE + length);
-            NbdSimpleReply.ok(request.cookie()).encodeTo(reply);
-            device.read(request.offset(), reply.slice(NbdSimpleReply.SIZE, length));
-            return reply.clear();
-        }
-        if (length == 0) {
-            return new NbdStructuredReply(NbdFlags.Reply.DONE, request.cookie(), new NbdChunk.None()).encode();
-        }
-        int header = NbdStructuredReply.HEADER_SIZE + 8;
-        ByteBuffer reply = ByteBuffer.allocate(header + length);
-        NbdStructuredReply.encodeHeaderTo(reply, NbdFlags.Reply.DONE, NbdReplyType.OFFSET_DATA.code(),
-                request.cookie(), 8 + length);
-        reply.putLong(request.offset());
-        device.read(request.offset(), reply.slice(header, length));
-        return reply.clear();
     }
 
     private static ByteBuffer writeZeroes(BlockDevice device, NbdRequest request) {

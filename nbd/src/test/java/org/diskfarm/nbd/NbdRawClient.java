@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * A minimal blocking NBD client over a plain socket, for tests that need exact control: the greeting, EXPORT_NAME with
@@ -43,6 +44,74 @@ final class NbdRawClient implements AutoCloseable {
                 ByteBuffer.wrap(export.getBytes(StandardCharsets.UTF_8))).encode());
         client.in.readFully(new byte[10]); // size and transmission flags
         return client;
+    }
+
+    /**
+     * Connects and enters transmission on {@code export} with STRUCTURED_REPLY and then GO, so that READ replies
+     * come as chunks ({@link #nextChunk}).
+     */
+    static NbdRawClient openStructured(int port, String export) throws IOException {
+        NbdRawClient client = connect(port);
+        client.send(ByteBuffer.allocate(4).putInt(NbdFlags.Client.FIXED_NEWSTYLE | NbdFlags.Client.NO_ZEROES)
+                .flip());
+        client.send(new NbdOptionRequest(NbdOption.STRUCTURED_REPLY, ByteBuffer.allocate(0)).encode());
+        client.expectAck();
+        client.send(new NbdOptionRequest(NbdOption.GO, new NbdGoRequest(export, List.of()).encode()).encode());
+        client.expectAck();
+        return client;
+    }
+
+    /** Reads option replies up to an ACK; fails on an error reply. */
+    private void expectAck() throws IOException {
+        while (true) {
+            NbdOptionReply reply = nextOptionReply();
+            if (reply.type() == NbdOptionReplyType.ACK.code()) {
+                return;
+            }
+            if (reply.type() < 0) {
+                throw new IOException("option " + reply.option() + " refused with " + reply.type());
+            }
+        }
+    }
+
+    NbdOptionReply nextOptionReply() throws IOException {
+        byte[] header = new byte[NbdOptionReply.HEADER_SIZE];
+        in.readFully(header);
+        int length = ByteBuffer.wrap(header).getInt(16);
+        ByteBuffer whole = ByteBuffer.allocate(header.length + length).put(header);
+        in.readFully(whole.array(), header.length, length);
+        return NbdOptionReply.decode(whole.position(0));
+    }
+
+    /** Sends a READ with these command flags without waiting for its reply. */
+    void sendRead(long cookie, int flags, long offset, int length) throws IOException {
+        ByteBuffer request = ByteBuffer.allocate(NbdRequest.SIZE);
+        new NbdRequest(NbdCommand.READ, flags, cookie, offset, length).encodeTo(request);
+        send(request.flip());
+    }
+
+    /** Reads the next structured reply chunk, whole. */
+    NbdStructuredReply nextChunk() throws IOException {
+        byte[] header = new byte[NbdStructuredReply.HEADER_SIZE];
+        in.readFully(header);
+        int length = ByteBuffer.wrap(header).getInt(16);
+        ByteBuffer whole = ByteBuffer.allocate(header.length + length).put(header);
+        in.readFully(whole.array(), header.length, length);
+        return NbdStructuredReply.decode(whole.position(0));
+    }
+
+    /** The client's own port, to recognise this connection on the server. */
+    int localPort() {
+        return socket.getLocalPort();
+    }
+
+    /** Half-closes: the server sees the end of the stream. */
+    void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
+    void setTimeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
     }
 
     void send(ByteBuffer bytes) throws IOException {

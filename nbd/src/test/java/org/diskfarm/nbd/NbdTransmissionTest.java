@@ -53,7 +53,7 @@ class NbdTransmissionTest {
         data[4096] = 7;
         var device = MemoryDevice.wrap(data, true);
         ByteBuffer reply = NbdTransmission.serve(device, new NbdRequest(NbdCommand.READ, 0, 5, 4096, 512), null,
-                STRUCTURED);
+                STRUCTURED, 0).toBuffer();
         NbdStructuredReply decoded = NbdStructuredReply.decode(reply);
         assertThat(decoded.done()).isTrue();
         assertThat(decoded.cookie()).isEqualTo(5);
@@ -68,7 +68,7 @@ class NbdTransmissionTest {
     void simpleReadIsHeaderThenData() {
         var device = MemoryDevice.wrap(new byte[4096], true);
         ByteBuffer reply = NbdTransmission.serve(device, new NbdRequest(NbdCommand.READ, 0, 9, 0, 1024), null,
-                SIMPLE);
+                SIMPLE, 0).toBuffer();
         assertThat(reply.remaining()).isEqualTo(NbdSimpleReply.SIZE + 1024);
         assertThat(NbdSimpleReply.decode(reply)).isEqualTo(NbdSimpleReply.ok(9));
     }
@@ -77,7 +77,7 @@ class NbdTransmissionTest {
     void deviceFailureOnReadBecomesAnErrorChunk() {
         var device = MemoryDevice.wrap(new byte[4096], true);
         ByteBuffer reply = NbdTransmission.serve(new FailingDevice(device), new NbdRequest(NbdCommand.READ, 0, 3, 0,
-                512), null, STRUCTURED);
+                512), null, STRUCTURED, 0).toBuffer();
         NbdStructuredReply decoded = NbdStructuredReply.decode(reply);
         assertThat(decoded.done()).isTrue();
         assertThat(((NbdChunk.Error) decoded.chunk()).error()).isEqualTo(NbdError.EIO.code());
@@ -87,7 +87,7 @@ class NbdTransmissionTest {
     void deviceFailureOnWriteBecomesASimpleError() {
         var device = new FailingDevice(MemoryDevice.of(4096), StorageException.Kind.NO_SPACE);
         ByteBuffer reply = NbdTransmission.serve(device, new NbdRequest(NbdCommand.WRITE, 0, 4, 0, 512),
-                ByteBuffer.allocate(512), STRUCTURED);
+                ByteBuffer.allocate(512), STRUCTURED, 0).toBuffer();
         assertThat(NbdSimpleReply.decode(reply)).isEqualTo(NbdSimpleReply.error(NbdError.ENOSPC, 4));
     }
 
