@@ -27,7 +27,8 @@ final class ServeCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--data", paramLabel = "DIR",
-            description = "The data folder (store/, cache/, devices.csv). Default: ./demo with --demo, else required.")
+            description = "The data folder (store/, cache/, devices.csv). Default: ./demo-farm with --demo, "
+                    + "else required.")
     Path data;
 
     @Option(names = "--name", paramLabel = "NAME", description = "This server's name in the farm (default: host name).")
@@ -57,7 +58,7 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
-        Path folder = data != null ? data : demo ? Path.of("demo") : null;
+        Path folder = data != null ? data : demo ? Path.of("demo-farm") : null;
         if (folder == null) {
             throw new IllegalArgumentException("serve needs --data DIR (or --demo)");
         }

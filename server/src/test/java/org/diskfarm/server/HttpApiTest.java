@@ -56,6 +56,23 @@ class HttpApiTest {
     }
 
     @Test
+    void theCommandLineMarksABootEventThroughTheApi() {
+        farm.qemuIo("52:54:00:00:00:01", "write -P 1 0 8k");
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = Main.run(new java.io.PrintWriter(out), new java.io.PrintWriter(err), "device", "boot",
+                "52:54:00:00:00:01", "--server", farm.http(""));
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("device pc01 (52:54:00:00:00:01): boot event recorded; its write cache "
+                + "was dropped");
+        farm.qemuIo("52:54:00:00:00:01", "read -P 0 8M 8k");
+        int unknown = Main.run(new java.io.PrintWriter(out), new java.io.PrintWriter(err), "device", "boot",
+                "52:54:00:00:00:09", "--server", farm.http(""));
+        assertThat(unknown).isEqualTo(1);
+        assertThat(err.toString()).contains("diskfarm: ", "no device with MAC address 52:54:00:00:00:09");
+    }
+
+    @Test
     void aBootEventOfADeviceWithoutACacheSaysSo() {
         HttpResponse<String> boot = farm.post("/api/v1/devices/52:54:00:00:00:01/boot");
         assertThat(boot.statusCode()).isEqualTo(200);
