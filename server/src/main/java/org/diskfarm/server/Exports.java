@@ -19,6 +19,8 @@ import org.diskfarm.store.VDiskFiles;
 import org.diskfarm.store.VDiskLock;
 import org.diskfarm.store.VDiskMode;
 import org.diskfarm.store.VDiskProperties;
+import org.diskfarm.vhd.Vhd;
+import org.diskfarm.vhd.VhdOptions;
 
 /**
  * What this server exports, resolved afresh for every connection from the store folder, the vDisks' properties and
@@ -88,8 +90,11 @@ final class Exports implements NbdExports, NbdExportOpener {
                 throw VDiskLock.busy(target.files, holder.get());
             }
         }
-        // The shared base answers for size and limits; opening it is cheap once any device uses the vDisk.
-        try (BlockDevice base = access.openShared(target.files)) {
+        // The image answers for size and limits. Standard mode asks the shared open (cheap once any device uses the
+        // vDisk); Private mode opens the file read-only on its own, so that a listing never counts as a shared use
+        // that would keep a Private-mode client out.
+        try (BlockDevice base = target.standard() ? access.openShared(target.files)
+                : Vhd.open(target.files.vhd(), VhdOptions.readOnly())) {
             boolean cache = target.device != null && target.standard();
             return Optional.of(new NbdExportInfo(target.export, describe(target), base.size(), !writable,
                     writable, writable && (cache || base.trimReadsZero()), multiConn(target, writable),
