@@ -85,7 +85,8 @@ final class NbdReadReply {
         long end = offset + length;
         for (long pos = offset; pos < end; ) {
             List<Extent> extents = device.extents(pos, end - pos);
-            if (extents.isEmpty() || extents.getFirst().offset() > pos) {
+            if (extents.isEmpty() || extents.getFirst().offset() > pos || extents.getLast().end() <= pos) {
+                // A device that breaks the extents contract must not make the request loop for ever.
                 throw new StorageException(StorageException.Kind.IO_ERROR,
                         "the device described no extent at " + pos);
             }

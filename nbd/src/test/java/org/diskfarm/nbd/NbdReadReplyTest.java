@@ -133,6 +133,21 @@ class NbdReadReplyTest {
         assertThat(runs).extracting(Arrays::toString).containsExactly("[0, 8192, 0]", "[8192, 4096, 1]");
     }
 
+    @Test
+    void deviceWhoseExtentsDoNotAdvanceGetsAnErrorInsteadOfALoop() {
+        BlockDevice stuck = new ForwardingBlockDevice(MemoryDevice.of(3 * 4096)) {
+            @Override
+            public List<Extent> extents(long offset, long length) {
+                return List.of(Extent.data(0, 512));
+            }
+        };
+        ByteBuffer reply = NbdTransmission.serve(stuck, new NbdRequest(NbdCommand.READ, 0, 1, 4096, 4096), null,
+                STRUCTURED, 0).toBuffer();
+        NbdStructuredReply decoded = NbdStructuredReply.decode(reply);
+        assertThat(decoded.done()).isTrue();
+        assertThat(((NbdChunk.Error) decoded.chunk()).error()).isEqualTo(NbdError.EIO.code());
+    }
+
     /** Data, a 512-byte hole, data, then a 4 KiB hole: as a VHD with a sector bitmap may describe itself. */
     private static final class ExtentsDevice extends ForwardingBlockDevice {
         ExtentsDevice() {
