@@ -362,10 +362,22 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
             return;
         }
         deviceClosed = true;
+        BlockDevice opened = device.join();
+        String who = peer();
+        // Closing may block (a Private-mode vDisk flushes and fsyncs): never on the event loop, unless the workers
+        // no longer run because the server is stopping.
         try {
-            device.join().close();
+            connectionWorkers.execute(() -> closeQuietly(opened, who));
+        } catch (RejectedExecutionException e) {
+            closeQuietly(opened, who);
+        }
+    }
+
+    private static void closeQuietly(BlockDevice opened, String who) {
+        try {
+            opened.close();
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "NBD {0}: closing the device failed: {1}", peer(), e.toString());
+            LOG.log(System.Logger.Level.WARNING, "NBD {0}: closing the device failed: {1}", who, e.toString());
         }
     }
 

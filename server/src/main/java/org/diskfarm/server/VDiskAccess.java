@@ -196,15 +196,16 @@ final class VDiskAccess implements AutoCloseable {
             this.lock = lock;
         }
 
-        /** Flushes (acknowledged writes become durable), closes the image, then deletes the lock. */
+        /**
+         * Flushes (acknowledged writes become durable), closes the image, then deletes the lock. A second caller (the
+         * connection and the server's stop may race) waits until the first is done, so that "stopped" means flushed.
+         */
         @Override
-        public void close() {
-            synchronized (this) {
-                if (released) {
-                    return;
-                }
-                released = true;
+        public synchronized void close() {
+            if (released) {
+                return;
             }
+            released = true;
             try {
                 delegate.flush();
             } catch (StorageException e) {
