@@ -34,13 +34,14 @@ import java.util.regex.Pattern;
  *          --server-jvm "OPTS"    JVM options for diskfarm serve (default "-Xms1g -Xmx6g")
  *          --image-size BYTES     size of the image (default 1g; suffixes k, m, g)
  *          --rounds N             rounds per workload (default 3)
- *          --runtime S            seconds per fio run, after a 1 s ramp (default 6)
+ *          --runtime S            seconds per fio run, after a 1 s ramp (default 5)
  *          --storm N              connections in the boot storm (default 500)
  *          --storm-bytes BYTES    bytes each storm connection reads (default 64m)
  *          --storm-request BYTES  size of each storm read (default 64k)
  *          --only read,write,storm  the parts to run (default all)
  *          --no-diskfarm          the peers only (while diskfarm serve is not there)
  *          --storm-by-name        also storm diskfarm's vDisk export by name (all connections on one export)
+ *          --storm-qemu-raw       also storm qemu-nbd -f raw (left out by default to keep the run short)
  *          --quick                a smoke run: --image-size 256m --rounds 1 --runtime 2 --storm-bytes 8m
  *          --out FILE             also write the Markdown to FILE
  * </pre>
@@ -54,13 +55,14 @@ public final class NbdBenchMain {
     private String serverJvm = "-Xms1g -Xmx6g";
     private long imageSize = 1L << 30;
     private int rounds = 3;
-    private int runtime = 6;
+    private int runtime = 5;
     private int stormConnections = 500;
     private long stormBytes = 64L << 20;
     private int stormRequest = 64 << 10;
     private List<String> only = List.of("read", "write", "storm");
     private boolean diskfarm = true;
     private boolean stormByName;
+    private boolean stormQemuRaw;
     private Path out;
 
     private final List<String> notes = new ArrayList<>();
@@ -102,6 +104,10 @@ public final class NbdBenchMain {
                 }
                 case "--storm-by-name" -> {
                     stormByName = true;
+                    continue;
+                }
+                case "--storm-qemu-raw" -> {
+                    stormQemuRaw = true;
                     continue;
                 }
                 case "--dir" -> dir = Path.of(value);
@@ -153,6 +159,7 @@ public final class NbdBenchMain {
     private String run() throws IOException {
         Path work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("diskfarm-nbd-bench");
         Instant started = Instant.now();
+        String loadAtStart = loadAverage();
         Path log = work.resolve("setup.log");
         Path image = work.resolve("image.raw");
         Path data = work.resolve("diskfarm");
@@ -263,8 +270,10 @@ public final class NbdBenchMain {
                     work), "image", false));
             stormTargets.add(new Target("qemu-vpc", "qemu-nbd -f vpc (same VHD)", start("qemu-nbd-vpc-storm",
                     qemuNbd(base, "vpc", true), work), "image", false));
-            stormTargets.add(new Target("qemu-raw", "qemu-nbd -f raw", start("qemu-nbd-raw-storm",
-                    qemuNbd(image, "raw", true), work), "image", false));
+            if (stormQemuRaw) {
+                stormTargets.add(new Target("qemu-raw", "qemu-nbd -f raw", start("qemu-nbd-raw-storm",
+                        qemuNbd(image, "raw", true), work), "image", false));
+            }
             for (Target t : stormTargets) {
                 Fio.run(READS.getFirst(), t.diskfarm() ? "nbd://127.0.0.1:" + t.server().port() + "/" + READ_MAC
                         : t.uri(), 2, t.server(), work);
@@ -286,6 +295,8 @@ public final class NbdBenchMain {
         }
         checkServers();
         stopServers();
+        notes.add("load average (1, 5, 15 min) at the start: " + loadAtStart + "; at the end: " + loadAverage()
+                + " (other work on the machine shows here)");
         String header = NbdReport.environment(work, versions(), serverJvm, diskfarm, imageSize, size, rounds,
                 runtime);
         String md = header + NbdReport.fioTables(fio, rounds) + NbdReport.stormTable(storms, stormConnections,
@@ -490,6 +501,15 @@ public final class NbdBenchMain {
             return "";
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).strip().split("\\s+");
+            return f[0] + ", " + f[1] + ", " + f[2];
+        } catch (IOException e) {
+            return "unknown";
         }
     }
 
