@@ -68,6 +68,8 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
     /** Reading and decoding stopped for backpressure (see {@link #MAX_IN_FLIGHT}). */
     private boolean paused;
     private boolean deviceClosed;
+    /** A flush is queued on the event loop (see {@link #scheduleFlush}). */
+    private boolean flushPending;
     private ScheduledFuture<?> handshakeDeadline;
     /** Runs this connection's device calls on {@link #workers}, in threads named {@code nbd-<export>-<peer>}. */
     private Executor connectionWorkers;
@@ -202,6 +204,17 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
             pause();
         }
         NbdNegotiated negotiated = session;
+        if (servesInline(request)) {
+            NbdReply reply;
+            try {
+                reply = serveOn(device.join(), request, data, negotiated);
+            } catch (NbdTransmission.MustClose e) {
+                finished(null, e.getMessage());
+                return;
+            }
+            finished(reply, null);
+            return;
+        }
         try {
             device.thenAcceptAsync(dev -> {
                 NbdReply reply;
@@ -214,12 +227,23 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
                 }
                 NbdReply done = reply;
                 String reason = closeReason;
-                onEventLoop(() -> finished(done, reason), this::closeDeviceNow);
+                onEventLoop(() -> finished(done, reason), () -> {
+                    if (done != null) {
+                        done.release();
+                    }
+                    closeDeviceNow();
+                });
             }, connectionWorkers);
         } catch (RejectedExecutionException e) {
             inFlight--;
             fail("server is stopping");
         }
+    }
+
+    /** A small READ of an open concurrent device: served here, on the event loop (see NbdServerOptions). */
+    private boolean servesInline(NbdRequest request) {
+        return request.type() == NbdCommand.READ.code() && request.length() <= options.inlineReadMaxBytes()
+                && device.isDone() && !device.isCompletedExceptionally() && device.join().isConcurrent();
     }
 
     private NbdReply serveOn(BlockDevice dev, NbdRequest request, ByteBuffer data, NbdNegotiated negotiated) {
@@ -245,6 +269,7 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
             fail("device closed: " + closeReason);
             written();
         } else if (!channel.isActive()) {
+            reply.release();
             written();
         } else {
             send(reply).addListener(f -> written());
@@ -259,12 +284,32 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
         List<Object> parts = reply.parts();
         ChannelFuture last = null;
         for (int i = 0; i < parts.size(); i++) {
-            Object message = parts.get(i) instanceof ByteBuffer bytes ? Unpooled.wrappedBuffer(bytes)
-                    : new NbdFileRegion((FileSpan) parts.get(i));
-            last = i == parts.size() - 1 ? ctx.writeAndFlush(message) : ctx.write(message);
+            Object message = switch (parts.get(i)) {
+                case ByteBuffer bytes -> Unpooled.wrappedBuffer(bytes);
+                case ByteBuf buf -> buf;
+                default -> new NbdFileRegion((FileSpan) parts.get(i));
+            };
+            last = ctx.write(message);
             last.addListener(this::sendFailed);
         }
+        scheduleFlush();
         return last;
+    }
+
+    /**
+     * Flushes once after every reply that is ready now: replies that finish together (a queue depth of 32 finishes
+     * many at once) leave in one writev instead of one system call each. The flush runs as the next event-loop task,
+     * after the other finished requests already queued.
+     */
+    private void scheduleFlush() {
+        if (flushPending) {
+            return;
+        }
+        flushPending = true;
+        onEventLoop(() -> {
+            flushPending = false;
+            ctx.flush();
+        }, () -> { });
     }
 
     private void sendFailed(Future<? super Void> future) {

@@ -1,5 +1,7 @@
 package org.diskfarm.nbd;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,6 +51,16 @@ final class NbdReadReply {
      */
     static NbdReply build(BlockDevice device, NbdRequest request, NbdNegotiated session, int zeroCopyMin) {
         NbdReadReply reply = new NbdReadReply(device, zeroCopyMin);
+        try {
+            return reply.build(request, session);
+        } catch (RuntimeException e) {
+            NbdReply.release(reply.parts); // buffers read before the failure
+            throw e;
+        }
+    }
+
+    private NbdReply build(NbdRequest request, NbdNegotiated session) {
+        NbdReadReply reply = this;
         long offset = request.offset();
         int length = (int) request.length(); // NbdRequestCheck keeps it within the export's maximum
         if (!session.structuredReplies()) {
@@ -166,9 +178,16 @@ final class NbdReadReply {
         }
     }
 
+    /** Reads into a pooled direct buffer: the socket write then copies it once (a heap buffer costs one more copy). */
     private void copy(long offset, int length) {
-        ByteBuffer buffer = ByteBuffer.allocate(length);
-        device.read(offset, buffer);
-        parts.add(buffer.flip());
+        ByteBuf buffer = PooledByteBufAllocator.DEFAULT.directBuffer(length, length);
+        try {
+            device.read(offset, buffer.nioBuffer(0, length));
+            buffer.writerIndex(length);
+        } catch (RuntimeException e) {
+            buffer.release();
+            throw e;
+        }
+        parts.add(buffer);
     }
 }

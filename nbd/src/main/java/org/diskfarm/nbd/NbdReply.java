@@ -1,5 +1,7 @@
 package org.diskfarm.nbd;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -13,14 +15,19 @@ import org.diskfarm.block.FileSpan;
  *
  * <p>A reply with file parts borrows the device's channel: the connection keeps the device open until it is written.
  *
- * @param parts {@link ByteBuffer}s (position to limit is sent) and {@link FileSpan}s with a file
+ * <p>Data read by copying is held in pooled direct {@link ByteBuf}s, so that the socket write copies it once, from
+ * memory the kernel can use as it is; whoever drops a reply unsent must {@link #release()} it.
+ *
+ * @param parts {@link ByteBuffer}s (position to limit is sent), {@link ByteBuf}s (readable bytes are sent; the reply
+ *              owns them) and {@link FileSpan}s with a file
  */
 record NbdReply(List<Object> parts) {
 
     NbdReply {
         parts = List.copyOf(parts);
         for (Object part : parts) {
-            if (!(part instanceof ByteBuffer) && !(part instanceof FileSpan span && span.isInFile())) {
+            if (!(part instanceof ByteBuffer) && !(part instanceof ByteBuf)
+                    && !(part instanceof FileSpan span && span.isInFile())) {
                 throw new IllegalArgumentException("a reply part must be bytes or a file span, not " + part);
             }
         }
@@ -37,9 +44,26 @@ record NbdReply(List<Object> parts) {
     long size() {
         long size = 0;
         for (Object part : parts) {
-            size += part instanceof ByteBuffer bytes ? bytes.remaining() : ((FileSpan) part).length();
+            size += switch (part) {
+                case ByteBuffer bytes -> bytes.remaining();
+                case ByteBuf buf -> buf.readableBytes();
+                default -> ((FileSpan) part).length();
+            };
         }
         return size;
+    }
+
+    /** Gives back the pooled buffers of a reply that will not be sent. */
+    void release() {
+        release(parts);
+    }
+
+    static void release(List<Object> parts) {
+        for (Object part : parts) {
+            if (part instanceof ByteBuf buf && buf.refCnt() > 0) {
+                ReferenceCountUtil.safeRelease(buf);
+            }
+        }
     }
 
     /** All the reply's bytes in one buffer, file parts read from their files: for tests and messages. */
@@ -48,6 +72,8 @@ record NbdReply(List<Object> parts) {
         for (Object part : parts) {
             if (part instanceof ByteBuffer bytes) {
                 all.put(bytes.duplicate());
+            } else if (part instanceof ByteBuf buf) {
+                all.put(buf.nioBuffer());
             } else {
                 FileSpan span = (FileSpan) part;
                 ByteBuffer dst = all.slice(all.position(), (int) span.length());

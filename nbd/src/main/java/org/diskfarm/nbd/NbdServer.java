@@ -8,6 +8,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -102,6 +103,9 @@ public final class NbdServer implements AutoCloseable {
                     .group(group)
                     .channel(channelType)
                     .childOption(ChannelOption.TCP_NODELAY, true)
+                    // Replies of up to 32 MiB are normal: with Netty's 64 KiB default every large READ would make
+                    // the channel unwritable and stop the reading of requests, serialising a client's queue.
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override

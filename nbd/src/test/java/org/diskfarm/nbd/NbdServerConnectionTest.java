@@ -190,10 +190,21 @@ class NbdServerConnectionTest {
     }
 
     @Test
+    void smallReadsAreServedOnTheEventLoopWithoutAHandOff() throws IOException {
+        NbdServer nbd = server(false);
+        try (NbdRawClient client = NbdRawClient.open(nbd.port(), "gold")) {
+            client.read(0, 512); // the device opens on a virtual thread; a request that comes first waits there
+            threadNames.clear();
+            assertThat(client.read(4096, 4096)).isEqualTo(Arrays.copyOfRange(content, 4096, 8192));
+            assertThat(threadNames).isNotEmpty().noneMatch(name -> name.startsWith("nbd-gold-"));
+        }
+    }
+
+    @Test
     void requestsRunOnThreadsNamedAfterTheExportAndThePeer() throws IOException {
         NbdServer nbd = server(false);
         try (NbdRawClient client = NbdRawClient.open(nbd.port(), "gold")) {
-            client.read(0, 4096);
+            client.read(0, 128 << 10); // longer than the inline limit: served on a virtual thread
             assertThat(threadNames).contains("nbd-gold-127.0.0.1:" + client.localPort());
         }
     }

@@ -72,7 +72,7 @@ public final class FarmServer implements AutoCloseable {
         NbdServer nbd = null;
         try {
             nbd = listen("NBD", settings.nbdPort(), settings, () -> NbdServer.start(
-                    new InetSocketAddress(settings.bind(), settings.nbdPort()), exports, exports));
+                    new InetSocketAddress(settings.bind(), settings.nbdPort()), exports, exports, settings.nbd()));
             FarmServer server = new FarmServer(settings, store, devices, access, caches, nbd);
             server.http = listen("HTTP", settings.httpPort(), settings,
                     () -> new HttpApi(server, settings.bind(), settings.httpPort()));

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.diskfarm.farm.TargetDevice;
+import org.diskfarm.nbd.NbdServerOptions;
+import org.diskfarm.store.ByteSize;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -50,6 +52,16 @@ final class ServeCommand implements Callable<Integer> {
             description = "iSCSI port (default: ${DEFAULT-VALUE}); reserved: the iSCSI target is not built yet.")
     int iscsiPort;
 
+    @Option(names = "--nbd-zero-copy-min", paramLabel = "SIZE", defaultValue = "64K",
+            description = "NBD READs of at least SIZE are sent from the file with sendfile (default: ${DEFAULT-VALUE}; "
+                    + "'off' copies every read).")
+    String zeroCopyMin;
+
+    @Option(names = "--nbd-inline-read-max", paramLabel = "SIZE", defaultValue = "64K",
+            description = "NBD READs of at most SIZE are served on the network thread, without a thread hand-off "
+                    + "(default: ${DEFAULT-VALUE}; 0 turns it off).")
+    String inlineReadMax;
+
     @Option(names = "--demo",
             description = "Put a demo vDisk store in the data folder first if it holds no vDisks (two vDisks, "
                     + "two devices), then serve it.")
@@ -65,8 +77,12 @@ final class ServeCommand implements Callable<Integer> {
         if (demo) {
             DemoStore.prepare(folder, out);
         }
+        NbdServerOptions nbd = NbdServerOptions.DEFAULTS
+                .withZeroCopyMinBytes(zeroCopyMin.equalsIgnoreCase("off") ? Integer.MAX_VALUE
+                        : bytes("--nbd-zero-copy-min", zeroCopyMin))
+                .withInlineReadMaxBytes(bytes("--nbd-inline-read-max", inlineReadMax));
         ServerSettings settings = new ServerSettings(folder, name != null ? name : hostName(),
-                bind != null ? bind : demo ? "127.0.0.1" : "0.0.0.0", nbdPort, httpPort, iscsiPort);
+                bind != null ? bind : demo ? "127.0.0.1" : "0.0.0.0", nbdPort, httpPort, iscsiPort, nbd);
         FarmServer server = FarmServer.start(settings);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -101,6 +117,14 @@ final class ServeCommand implements Callable<Integer> {
         }
         out.println("Stop with Ctrl-C or SIGTERM.");
         out.flush();
+    }
+
+    private static int bytes(String option, String text) {
+        long value = ByteSize.parse(text);
+        if (value > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(option + ": " + text + " is more than 2 GiB");
+        }
+        return (int) value;
     }
 
     private static String hostName() {

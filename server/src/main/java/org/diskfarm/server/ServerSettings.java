@@ -2,6 +2,7 @@ package org.diskfarm.server;
 
 import java.nio.file.Path;
 import java.util.Objects;
+import org.diskfarm.nbd.NbdServerOptions;
 
 /**
  * How one farm server runs: its data folder and name, the address it binds, and its ports (0 picks a free port, which
@@ -13,8 +14,10 @@ import java.util.Objects;
  * @param nbdPort   NBD (10809 by default, the IANA port)
  * @param httpPort  the HTTP API
  * @param iscsiPort iSCSI (3260), for the iSCSI target once it exists
+ * @param nbd       how NBD connections are served (zero-copy and inline-read thresholds, timeouts)
  */
-public record ServerSettings(Path data, String name, String bind, int nbdPort, int httpPort, int iscsiPort) {
+public record ServerSettings(Path data, String name, String bind, int nbdPort, int httpPort, int iscsiPort,
+        NbdServerOptions nbd) {
     public static final int NBD_PORT = 10809;
     public static final int HTTP_PORT = 8080;
     public static final int ISCSI_PORT = 3260;
@@ -23,11 +26,17 @@ public record ServerSettings(Path data, String name, String bind, int nbdPort, i
         Objects.requireNonNull(data);
         Objects.requireNonNull(name);
         Objects.requireNonNull(bind);
+        Objects.requireNonNull(nbd);
         for (int port : new int[] {nbdPort, httpPort, iscsiPort}) {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port out of range: " + port);
             }
         }
+    }
+
+    /** With the default NBD options. */
+    public ServerSettings(Path data, String name, String bind, int nbdPort, int httpPort, int iscsiPort) {
+        this(data, name, bind, nbdPort, httpPort, iscsiPort, NbdServerOptions.DEFAULTS);
     }
 
     public Path store() {
