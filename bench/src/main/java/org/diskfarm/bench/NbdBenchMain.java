@@ -218,6 +218,11 @@ public final class NbdBenchMain {
                     "base", true));
             readTargets.add(new Target("df-dev", "diskfarm, device export (Standard, empty ram cache)",
                     diskfarmServer, READ_MAC, true));
+            // The same vDisk from a second server that copies every READ (no sendfile): on loopback copying wins
+            // for a single connection's large reads, sendfile saves CPU when many connections read at once.
+            NbdServerProcess copying = startDiskfarm(data, work, "diskfarm-copy", "--nbd-zero-copy-min", "off");
+            readTargets.add(new Target("df-copy", "diskfarm, vDisk export, --nbd-zero-copy-min off", copying,
+                    "base", true));
             writeTargets.add(new Target("df-private", "diskfarm Private mode (vDisk export)", diskfarmServer, "priv",
                     true));
             writeTargets.add(new Target("df-ram", "diskfarm Standard, ram cache (device export)", diskfarmServer,
@@ -428,15 +433,19 @@ public final class NbdBenchMain {
         return server;
     }
 
-    private NbdServerProcess startDiskfarm(Path data, Path work, String name) {
+    private NbdServerProcess startDiskfarm(Path data, Path work, String name, String... extra) {
         int port = NbdServerProcess.freePort();
-        httpPort = NbdServerProcess.freePort();
+        int http = NbdServerProcess.freePort();
+        if (extra.length == 0) {
+            httpPort = http; // boot events go to the main server, whose devices have caches
+        }
         List<String> command = new ArrayList<>();
         command.add(java.toString());
         command.addAll(Arrays.asList(serverJvm.strip().split("\\s+")));
         command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-jar", cliJar.toString(), "serve", "--data",
                 data.toString(), "--bind", "127.0.0.1", "--nbd-port", Integer.toString(port), "--http-port",
-                Integer.toString(httpPort), "--name", "bench"));
+                Integer.toString(http), "--name", "bench"));
+        command.addAll(Arrays.asList(extra));
         status("starting diskfarm serve");
         NbdServerProcess server = NbdServerProcess.start(name, command, port, work.resolve(name + ".log"),
                 NbdServerProcess.Readiness.READY_LINE);
