@@ -31,6 +31,8 @@ import org.diskfarm.block.StorageException;
  * error reply of {@link NbdTransmission}.
  */
 final class NbdReadReply {
+    /** Reads shorter than this go as one data chunk without looking for holes. */
+    static final int SCAN_HOLES_FROM = 16 << 10;
     /** Zero runs shorter than this are sent as data: a hole chunk costs a header, and 4 KiB is a file system block. */
     static final int MIN_HOLE = 4096;
 
@@ -74,7 +76,9 @@ final class NbdReadReply {
             return NbdReply.of(new NbdStructuredReply(NbdFlags.Reply.DONE, request.cookie(), new NbdChunk.None())
                     .encode());
         }
-        if (request.has(NbdFlags.Command.DF)) {
+        // Short reads skip the search for holes (an extents call on every 4 KiB read): a hole chunk would save the
+        // client at most a few KiB of zeros.
+        if (request.has(NbdFlags.Command.DF) || length < SCAN_HOLES_FROM) {
             reply.dataChunk(request.cookie(), offset, length);
         } else {
             for (long[] run : runs(device, offset, length)) {

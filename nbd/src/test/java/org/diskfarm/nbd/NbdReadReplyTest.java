@@ -95,6 +95,16 @@ class NbdReadReplyTest {
     }
 
     @Test
+    void aShortReadOverAHoleIsOneDataChunkOfZeros() {
+        long offset = 512 << 10; // inside the hole between the first two data regions
+        NbdReply reply = read(STRUCTURED, 0, offset, 8192, 64 << 10);
+        List<NbdStructuredReply> chunks = chunks(reply.toBuffer());
+        assertThat(chunks).extracting(c -> c.chunk().getClass().getSimpleName()).containsExactly("OffsetData");
+        assertThat(chunks.getFirst().done()).isTrue();
+        assertThat(assemble(chunks, offset, 8192)).isEqualTo(new byte[8192]);
+    }
+
+    @Test
     void copiedDataChunkCarriesDoneItself() {
         NbdReply reply = read(STRUCTURED, 0, 4096, 8192, 64 << 10);
         List<NbdStructuredReply> chunks = chunks(reply.toBuffer());
@@ -135,13 +145,14 @@ class NbdReadReplyTest {
 
     @Test
     void deviceWhoseExtentsDoNotAdvanceGetsAnErrorInsteadOfALoop() {
-        BlockDevice stuck = new ForwardingBlockDevice(MemoryDevice.of(3 * 4096)) {
+        BlockDevice stuck = new ForwardingBlockDevice(MemoryDevice.of(32 * 4096)) {
             @Override
             public List<Extent> extents(long offset, long length) {
                 return List.of(Extent.data(0, 512));
             }
         };
-        ByteBuffer reply = NbdTransmission.serve(stuck, new NbdRequest(NbdCommand.READ, 0, 1, 4096, 4096), null,
+        // 64 KiB: long enough that the reply looks for holes (short reads do not ask the extents).
+        ByteBuffer reply = NbdTransmission.serve(stuck, new NbdRequest(NbdCommand.READ, 0, 1, 4096, 64 << 10), null,
                 STRUCTURED, 0).toBuffer();
         NbdStructuredReply decoded = NbdStructuredReply.decode(reply);
         assertThat(decoded.done()).isTrue();
