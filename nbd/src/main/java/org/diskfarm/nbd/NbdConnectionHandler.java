@@ -292,11 +292,7 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
             last = ctx.write(message);
             last.addListener(this::sendFailed);
         }
-        if (inFlight == 1 && !flushPending) {
-            ctx.flush(); // nothing else is coming: do not make a lone reply wait for a task
-        } else {
-            scheduleFlush();
-        }
+        scheduleFlush();
         return last;
     }
 
