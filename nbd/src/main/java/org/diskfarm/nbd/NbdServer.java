@@ -153,6 +153,11 @@ public final class NbdServer implements AutoCloseable {
         return List.copyOf(connections);
     }
 
+    /** How many client connections are open now (in the handshake or in transmission). */
+    public int connectionCount() {
+        return connections.size();
+    }
+
     /** The address the server listens on, with the port actually bound. */
     public InetSocketAddress address() {
         return (InetSocketAddress) serverChannel.localAddress();

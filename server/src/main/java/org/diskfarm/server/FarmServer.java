@@ -112,6 +112,11 @@ public final class FarmServer implements AutoCloseable {
         return nbd.port();
     }
 
+    /** NBD connections open now. */
+    public int nbdConnections() {
+        return nbd.connectionCount();
+    }
+
     public int httpPort() {
         return http.port();
     }

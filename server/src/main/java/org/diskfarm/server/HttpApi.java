@@ -21,7 +21,7 @@ import tools.jackson.databind.node.ObjectNode;
  * The server's HTTP API, the first few endpoints of what the farm issue completes (JSON; errors as RFC 9457 problem
  * details):
  * <ul>
- *   <li>{@code GET /api/v1/health}: the server is up, its name;</li>
+ *   <li>{@code GET /api/v1/health}: the server is up, its name, its open NBD connections;</li>
  *   <li>{@code GET /api/v1/vdisks}: the vDisks of the store with mode, cache type and lock holder;</li>
  *   <li>{@code GET /api/v1/devices}, {@code GET /api/v1/devices/{mac}}: devices, their vDisk and write cache use;</li>
  *   <li>{@code POST /api/v1/devices/{mac}/boot}: the device's boot event (its write cache starts empty).</li>
@@ -65,6 +65,7 @@ final class HttpApi implements AutoCloseable {
         ObjectNode body = JSON.createObjectNode();
         body.put("status", "up");
         body.put("server", server.name());
+        body.put("nbdConnections", server.nbdConnections());
         send(response, Status.OK_200, body);
     }
 

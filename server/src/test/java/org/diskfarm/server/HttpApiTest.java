@@ -27,10 +27,23 @@ class HttpApiTest {
     }
 
     @Test
-    void healthNamesTheServer() {
+    void healthNamesTheServerAndCountsItsConnections() throws Exception {
         HttpResponse<String> health = farm.get("/api/v1/health");
         assertThat(health.statusCode()).isEqualTo(200);
-        assertThat(health.body()).isEqualTo("{\"status\":\"up\",\"server\":\"test-server\"}");
+        assertThat(health.body()).isEqualTo("{\"status\":\"up\",\"server\":\"test-server\",\"nbdConnections\":0}");
+        Process holder = new ProcessBuilder(farm.qemuIoCommand("52:54:00:00:00:01", "sleep 600000"))
+                .redirectErrorStream(true).start();
+        try {
+            String body = "";
+            for (int i = 0; i < 600 && !body.contains("\"nbdConnections\":1"); i++) {
+                Thread.sleep(100);
+                body = farm.get("/api/v1/health").body();
+            }
+            assertThat(body).contains("\"nbdConnections\":1");
+        } finally {
+            holder.destroy();
+            holder.waitFor();
+        }
     }
 
     @Test
