@@ -32,6 +32,7 @@ import java.util.regex.Pattern;
  *          --cli-jar JAR          the diskfarm command line (import, vdisk set, serve); required
  *          --java JAVA            the java to run it with (default: this one)
  *          --server-jvm "OPTS"    JVM options for diskfarm serve (default "-Xms1g -Xmx6g")
+ *          --serve-args "ARGS"    extra options for the main diskfarm serve, e.g. "--nbd-zero-copy-min off"
  *          --image-size BYTES     size of the image (default 1g; suffixes k, m, g)
  *          --rounds N             rounds per workload (default 3)
  *          --runtime S            seconds per fio run, after a 1 s ramp (default 5)
@@ -53,6 +54,7 @@ public final class NbdBenchMain {
     private Path cliJar;
     private Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     private String serverJvm = "-Xms1g -Xmx6g";
+    private String[] serveArgs = new String[0];
     private long imageSize = 1L << 30;
     private int rounds = 3;
     private int runtime = 5;
@@ -114,6 +116,7 @@ public final class NbdBenchMain {
                 case "--cli-jar" -> cliJar = Path.of(value);
                 case "--java" -> java = Path.of(value);
                 case "--server-jvm" -> serverJvm = value;
+                case "--serve-args" -> serveArgs = value.isBlank() ? new String[0] : value.strip().split("\\s+");
                 case "--image-size" -> imageSize = bytes(value);
                 case "--rounds" -> rounds = Integer.parseInt(value);
                 case "--runtime" -> runtime = Integer.parseInt(value);
@@ -204,7 +207,7 @@ public final class NbdBenchMain {
         NbdServerProcess qemuRawRo = start("qemu-nbd-raw", qemuNbd(image, "raw", true), work);
         NbdServerProcess qemuRawRw = start("qemu-nbd-raw-w", qemuNbd(qemuRawCopy, "raw", false), work);
         if (diskfarm) {
-            diskfarmServer = startDiskfarm(data, work, "diskfarm");
+            diskfarmServer = startDiskfarm(data, work, "diskfarm", serveArgs);
             Processes.runChecked(List.of("qemu-img", "compare", "-q", "-f", "raw", "-F", "raw", image.toString(),
                     "nbd://127.0.0.1:" + diskfarmServer.port() + "/base"), log);
             Processes.runChecked(List.of("qemu-img", "compare", "-q", "-f", "raw", "-F", "raw", image.toString(),
@@ -262,7 +265,7 @@ public final class NbdBenchMain {
             stopServers();
             status("restarting the servers for the storm");
             List<Target> stormTargets = new ArrayList<>();
-            NbdServerProcess stormDiskfarm = diskfarm ? startDiskfarm(data, work, "diskfarm-storm") : null;
+            NbdServerProcess stormDiskfarm = diskfarm ? startDiskfarm(data, work, "diskfarm-storm", serveArgs) : null;
             if (diskfarm) {
                 stormTargets.add(new Target("df-dev", "diskfarm, " + stormConnections
                         + " device exports (Standard, ram cache)", stormDiskfarm, "(one MAC each)", true));
@@ -436,7 +439,7 @@ public final class NbdBenchMain {
     private NbdServerProcess startDiskfarm(Path data, Path work, String name, String... extra) {
         int port = NbdServerProcess.freePort();
         int http = NbdServerProcess.freePort();
-        if (extra.length == 0) {
+        if (!name.equals("diskfarm-copy")) {
             httpPort = http; // boot events go to the main server, whose devices have caches
         }
         List<String> command = new ArrayList<>();
