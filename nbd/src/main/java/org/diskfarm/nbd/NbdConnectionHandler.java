@@ -207,7 +207,7 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
         if (servesInline(request)) {
             NbdReply reply;
             try {
-                reply = serveOn(device.join(), request, data, negotiated);
+                reply = serveOn(device.join(), request, data, negotiated, options.zeroCopyMinBytes());
             } catch (NbdTransmission.MustClose e) {
                 finished(null, e.getMessage());
                 return;
@@ -215,12 +215,16 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
             finished(reply, null);
             return;
         }
+        // Zero-copy only for a lone request: sendfile runs on this connection's one event-loop thread, so when requests
+        // queue up on the connection, copying (their preads run in parallel on virtual threads) is faster; with one
+        // request at a time there is nothing to parallelise and sendfile saves the CPU of a copy (docs/nbd.md).
+        int zeroCopyMin = inFlight > 1 ? Integer.MAX_VALUE : options.zeroCopyMinBytes();
         try {
             device.thenAcceptAsync(dev -> {
                 NbdReply reply;
                 String closeReason = null;
                 try {
-                    reply = serveOn(dev, request, data, negotiated);
+                    reply = serveOn(dev, request, data, negotiated, zeroCopyMin);
                 } catch (NbdTransmission.MustClose e) {
                     reply = null;
                     closeReason = e.getMessage();
@@ -246,8 +250,8 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
                 && device.isDone() && !device.isCompletedExceptionally() && device.join().isConcurrent();
     }
 
-    private NbdReply serveOn(BlockDevice dev, NbdRequest request, ByteBuffer data, NbdNegotiated negotiated) {
-        int zeroCopyMin = options.zeroCopyMinBytes();
+    private NbdReply serveOn(BlockDevice dev, NbdRequest request, ByteBuffer data, NbdNegotiated negotiated,
+            int zeroCopyMin) {
         if (dev.isConcurrent()) {
             return NbdTransmission.serve(dev, request, data, negotiated, zeroCopyMin);
         }

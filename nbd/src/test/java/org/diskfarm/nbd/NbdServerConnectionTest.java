@@ -52,6 +52,8 @@ class NbdServerConnectionTest {
     private NbdExports exports;
     private final Set<String> threadNames = ConcurrentHashMap.newKeySet();
     private final AtomicInteger closes = new AtomicInteger();
+    private final AtomicInteger copies = new AtomicInteger();
+    private final AtomicInteger spans = new AtomicInteger();
     private NbdServer server;
 
     @BeforeEach
@@ -190,6 +192,35 @@ class NbdServerConnectionTest {
     }
 
     @Test
+    void aLoneLargeReadIsSentFromTheFileAndReadsThatQueueUpAreCopied() throws IOException {
+        NbdServer nbd = server(Epoll.isAvailable());
+        int length = 128 << 10;
+        try (NbdRawClient client = NbdRawClient.open(nbd.port(), "gold")) {
+            client.read(0, 512); // the device is open from here on
+            copies.set(0);
+            spans.set(0);
+            assertThat(client.read(0, length)).isEqualTo(Arrays.copyOfRange(content, 0, length));
+            assertThat(spans.get()).as("file spans asked").isPositive();
+            assertThat(copies.get()).as("copied reads").isZero();
+
+            // Four requests in one write are decoded in one go, before any reply: all but the first have company.
+            copies.set(0);
+            ByteBuffer burst = ByteBuffer.allocate(4 * NbdRequest.SIZE);
+            for (int i = 0; i < 4; i++) {
+                new NbdRequest(NbdCommand.READ, 0, 10 + i, (long) i * length, length).encodeTo(burst);
+            }
+            client.send(burst.flip());
+            for (int i = 0; i < 4; i++) {
+                NbdSimpleReply reply = client.nextReply();
+                assertThat(reply.error()).isZero();
+                int offset = (int) (reply.cookie() - 10) * length;
+                assertThat(client.readData(length)).isEqualTo(Arrays.copyOfRange(content, offset, offset + length));
+            }
+            assertThat(copies.get()).as("copied reads").isGreaterThanOrEqualTo(3);
+        }
+    }
+
+    @Test
     void smallReadsAreServedOnTheEventLoopWithoutAHandOff() throws IOException {
         NbdServer nbd = server(false);
         try (NbdRawClient client = NbdRawClient.open(nbd.port(), "gold")) {
@@ -245,12 +276,14 @@ class NbdServerConnectionTest {
         @Override
         public void read(long offset, ByteBuffer dst) {
             threadNames.add(Thread.currentThread().getName());
+            copies.incrementAndGet();
             super.read(offset, dst);
         }
 
         @Override
         public FileSpan fileSpan(long offset, long length) {
             threadNames.add(Thread.currentThread().getName());
+            spans.incrementAndGet();
             return super.fileSpan(offset, length);
         }
 
