@@ -23,8 +23,13 @@ public final class Main {
 
     /** Runs one command line with the given streams and returns its exit code. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
+        return run(commandLine(out, err), out, err, args);
+    }
+
+    /** Runs {@code args} on a command tree built over {@code out} and {@code err}, then flushes both. */
+    public static int run(CommandLine commandLine, PrintWriter out, PrintWriter err, String... args) {
         try {
-            return commandLine(out, err).execute(args);
+            return commandLine.execute(args);
         } finally {
             out.flush();
             err.flush();

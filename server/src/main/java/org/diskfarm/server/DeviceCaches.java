@@ -109,10 +109,6 @@ final class DeviceCaches implements AutoCloseable {
         return Optional.ofNullable(caches.get(mac)).map(DeviceCaches::state);
     }
 
-    synchronized List<CacheState> states() {
-        return caches.values().stream().map(DeviceCaches::state).toList();
-    }
-
     private static CacheState state(Entry entry) {
         return new CacheState(entry.device.mac(), entry.device.name(), entry.vdisk, entry.type, entry.capacity,
                 entry.cache.usedBytes(), entry.created);

@@ -8,7 +8,6 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Optional;
 import org.diskfarm.farm.MacAddress;
 import org.diskfarm.farm.TargetDevice;
@@ -179,9 +178,5 @@ final class HttpApi implements AutoCloseable {
     @Override
     public void close() {
         web.stop();
-    }
-
-    static List<String> endpoints() {
-        return List.of("/api/v1/health", "/api/v1/vdisks", "/api/v1/devices", "/api/v1/devices/{mac}/boot");
     }
 }

@@ -29,12 +29,7 @@ public final class Main {
 
     /** Runs one command line in this process and returns its exit code (tests call this). */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        try {
-            return commandLine(out, err).execute(args);
-        } finally {
-            out.flush();
-            err.flush();
-        }
+        return org.diskfarm.cli.Main.run(commandLine(out, err), out, err, args);
     }
 
     static CommandLine commandLine(PrintWriter out, PrintWriter err) {

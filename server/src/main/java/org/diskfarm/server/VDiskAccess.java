@@ -71,12 +71,6 @@ final class VDiskAccess implements AutoCloseable {
         return new SharedUse(files, base);
     }
 
-    /** How many shared uses the vDisk has now (devices' caches and read-only connections). */
-    synchronized int sharedUsers(VDiskFiles files) {
-        SharedBase base = shared.get(key(files));
-        return base == null ? 0 : base.users;
-    }
-
     /**
      * The vDisk read-write for {@code client} alone: takes {@code NAME.lok}. Closing the returned device flushes it,
      * closes the image and deletes the lock.
@@ -101,15 +95,6 @@ final class VDiskAccess implements AutoCloseable {
             lock.close();
             throw e;
         }
-    }
-
-    /** Holders of Private-mode vDisks now, for status pages. */
-    synchronized List<LockHolder> lockHolders() {
-        List<LockHolder> holders = new ArrayList<>();
-        for (PrivateDisk disk : writers) {
-            holders.add(disk.lock.holder());
-        }
-        return holders;
     }
 
     /**
