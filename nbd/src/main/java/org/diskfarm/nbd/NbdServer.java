@@ -7,6 +7,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SelectStrategyFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
@@ -21,6 +22,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.nio.channels.spi.SelectorProvider;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
@@ -92,7 +94,9 @@ public final class NbdServer implements AutoCloseable {
         Objects.requireNonNull(exports);
         Objects.requireNonNull(opener);
         Objects.requireNonNull(options);
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        SelectStrategyFactory waiting = PollingSelectStrategy.factory(options.pollWindow());
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory(0, waiting)
+                : NioIoHandler.newFactory(SelectorProvider.provider(), waiting);
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
                 : NioServerSocketChannel.class;
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(io);

@@ -4,7 +4,9 @@ import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.diskfarm.farm.TargetDevice;
@@ -62,6 +64,12 @@ final class ServeCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}; 0 turns it off).")
     String inlineReadMax;
 
+    @Option(names = "--nbd-poll-window", paramLabel = "TIME", defaultValue = "50us",
+            description = "A network thread that runs out of work polls for new requests this long before it sleeps: "
+                    + "replies to one-at-a-time clients come sooner, for up to TIME of CPU each time a thread runs "
+                    + "dry (default: ${DEFAULT-VALUE}; e.g. 20us, 1ms; 'off' sleeps at once).")
+    String pollWindow;
+
     @Option(names = "--demo",
             description = "Put a demo vDisk store in the data folder first if it holds no vDisks (two vDisks, "
                     + "two devices), then serve it.")
@@ -80,7 +88,8 @@ final class ServeCommand implements Callable<Integer> {
         NbdServerOptions nbd = NbdServerOptions.DEFAULTS
                 .withZeroCopyMinBytes(zeroCopyMin.equalsIgnoreCase("off") ? Integer.MAX_VALUE
                         : bytes("--nbd-zero-copy-min", zeroCopyMin))
-                .withInlineReadMaxBytes(bytes("--nbd-inline-read-max", inlineReadMax));
+                .withInlineReadMaxBytes(bytes("--nbd-inline-read-max", inlineReadMax))
+                .withPollWindow(micros("--nbd-poll-window", pollWindow));
         ServerSettings settings = new ServerSettings(folder, name != null ? name : hostName(),
                 bind != null ? bind : demo ? "127.0.0.1" : "0.0.0.0", nbdPort, httpPort, iscsiPort, nbd);
         FarmServer server = FarmServer.start(settings);
@@ -125,6 +134,20 @@ final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException(option + ": " + text + " is more than 2 GiB");
         }
         return (int) value;
+    }
+
+    /** {@code off}, {@code 0}, or a whole number of microseconds ({@code 50us}) or milliseconds ({@code 1ms}). */
+    static Duration micros(String option, String text) {
+        String t = text.strip().toLowerCase(Locale.ROOT);
+        if (t.equals("off") || t.equals("0")) {
+            return Duration.ZERO;
+        }
+        int unit = t.endsWith("us") ? 1 : t.endsWith("ms") ? 1000 : 0;
+        String digits = unit == 0 ? "" : t.substring(0, t.length() - 2).strip();
+        if (digits.isEmpty() || !digits.chars().allMatch(Character::isDigit) || digits.length() > 6) {
+            throw new IllegalArgumentException(option + ": \"" + text + "\" is not a time such as 50us or 1ms (or off)");
+        }
+        return Duration.ofNanos(Long.parseLong(digits) * unit * 1000);
     }
 
     private static String hostName() {
