@@ -33,6 +33,8 @@ import java.util.regex.Pattern;
  *          --java JAVA            the java to run it with (default: this one)
  *          --server-jvm "OPTS"    JVM options for diskfarm serve (default "-Xms1g -Xmx6g")
  *          --serve-args "ARGS"    extra options for the main diskfarm serve, e.g. "--nbd-zero-copy-min off"
+ *          --compare-args "ARGS"  options of a second diskfarm serve among the read targets, to show what a setting
+ *                                 changes (default "--nbd-poll-window off"; "" leaves it out)
  *          --image-size BYTES     size of the image (default 1g; suffixes k, m, g)
  *          --rounds N             rounds per workload (default 3)
  *          --runtime S            seconds per fio run, after a 1 s ramp (default 5)
@@ -55,6 +57,7 @@ public final class NbdBenchMain {
     private Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     private String serverJvm = "-Xms1g -Xmx6g";
     private String[] serveArgs = new String[0];
+    private String[] compareArgs = {"--nbd-poll-window", "off"};
     private long imageSize = 1L << 30;
     private int rounds = 3;
     private int runtime = 5;
@@ -117,6 +120,7 @@ public final class NbdBenchMain {
                 case "--java" -> java = Path.of(value);
                 case "--server-jvm" -> serverJvm = value;
                 case "--serve-args" -> serveArgs = value.isBlank() ? new String[0] : value.strip().split("\\s+");
+                case "--compare-args" -> compareArgs = value.isBlank() ? new String[0] : value.strip().split("\\s+");
                 case "--image-size" -> imageSize = bytes(value);
                 case "--rounds" -> rounds = Integer.parseInt(value);
                 case "--runtime" -> runtime = Integer.parseInt(value);
@@ -221,11 +225,12 @@ public final class NbdBenchMain {
                     "base", true));
             readTargets.add(new Target("df-dev", "diskfarm, device export (Standard, empty ram cache)",
                     diskfarmServer, READ_MAC, true));
-            // The same vDisk from a second server that copies every READ (no sendfile): on loopback copying wins
-            // for a single connection's large reads, sendfile saves CPU when many connections read at once.
-            NbdServerProcess copying = startDiskfarm(data, work, "diskfarm-copy", "--nbd-zero-copy-min", "off");
-            readTargets.add(new Target("df-copy", "diskfarm, vDisk export, --nbd-zero-copy-min off", copying,
-                    "base", true));
+            // The same vDisk from a second server with other settings, to show in the same run what they change.
+            if (compareArgs.length > 0) {
+                NbdServerProcess other = startDiskfarm(data, work, "diskfarm-compare", compareArgs);
+                readTargets.add(new Target("df-compare", "diskfarm, vDisk export, " + String.join(" ", compareArgs),
+                        other, "base", true));
+            }
             writeTargets.add(new Target("df-private", "diskfarm Private mode (vDisk export)", diskfarmServer, "priv",
                     true));
             writeTargets.add(new Target("df-ram", "diskfarm Standard, ram cache (device export)", diskfarmServer,
@@ -439,7 +444,7 @@ public final class NbdBenchMain {
     private NbdServerProcess startDiskfarm(Path data, Path work, String name, String... extra) {
         int port = NbdServerProcess.freePort();
         int http = NbdServerProcess.freePort();
-        if (!name.equals("diskfarm-copy")) {
+        if (!name.equals("diskfarm-compare")) {
             httpPort = http; // boot events go to the main server, whose devices have caches
         }
         List<String> command = new ArrayList<>();
