@@ -193,7 +193,8 @@ abstract sealed class ChunkWriteCache extends WriteCache permits RamWriteCache, 
                 file.read(offset, dst.slice(dst.position(), bytes));
                 return bytes;
             }
-            return 0;
+            int next = nextHeld(chunk + 1);
+            return next == Integer.MAX_VALUE ? -length : (int) -Math.min(length, chunkStart(next) - offset);
         } finally {
             lock.readLock().unlock();
         }
@@ -203,20 +204,25 @@ abstract sealed class ChunkWriteCache extends WriteCache permits RamWriteCache, 
     protected final int nextCachedChunk(int chunk) {
         lock.readLock().lock();
         try {
-            int next = Integer.MAX_VALUE;
-            int z = zero.nextSetBit(chunk);
-            if (z >= 0) {
-                next = z;
-            }
-            int f = inFile.nextSetBit(chunk);
-            if (f >= 0) {
-                next = Math.min(next, f);
-            }
-            Integer r = ram.ceilingKey(chunk);
-            return r == null ? next : Math.min(next, r);
+            return nextHeld(chunk);
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    /** {@link #nextCachedChunk} with the lock held. */
+    private int nextHeld(int chunk) {
+        int next = Integer.MAX_VALUE;
+        int z = zero.nextSetBit(chunk);
+        if (z >= 0) {
+            next = z;
+        }
+        int f = inFile.nextSetBit(chunk);
+        if (f >= 0) {
+            next = Math.min(next, f);
+        }
+        Integer r = ram.ceilingKey(chunk);
+        return r == null ? next : Math.min(next, r);
     }
 
     @Override
