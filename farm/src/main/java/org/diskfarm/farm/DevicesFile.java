@@ -1,18 +1,11 @@
 package org.diskfarm.farm;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 
@@ -24,22 +17,16 @@ import java.util.TreeMap;
  * <p>The file is read again whenever its modification time or size changes, so a device added while the server runs
  * can connect at once. A missing file means no devices. A bad file is refused as a whole with one line naming the file,
  * the line and the problem: at {@link #open} as an exception, later as one log line while the last good content stays
- * in use.
+ * in use ({@link ReloadingFile}).
  */
 public final class DevicesFile implements DeviceDirectory {
-    private static final System.Logger LOG = System.getLogger(DevicesFile.class.getName());
     /** The header line the file must start with. */
     public static final String HEADER = "mac,name,vdisk";
 
-    private final Path file;
-    private volatile Snapshot snapshot;
+    private final ReloadingFile<Map<MacAddress, TargetDevice>> file;
 
-    private record Snapshot(FileTime modified, long size, Map<MacAddress, TargetDevice> devices, String lastError) {
-    }
-
-    private DevicesFile(Path file, Snapshot snapshot) {
+    private DevicesFile(ReloadingFile<Map<MacAddress, TargetDevice>> file) {
         this.file = file;
-        this.snapshot = snapshot;
     }
 
     /**
@@ -49,73 +36,21 @@ public final class DevicesFile implements DeviceDirectory {
      * @throws java.io.UncheckedIOException if it exists and cannot be read
      */
     public static DevicesFile open(Path file) {
-        return new DevicesFile(file, load(file));
+        return new DevicesFile(new ReloadingFile<>(file, DevicesFile::parse, Map.of(), "devices"));
     }
 
     public Path file() {
-        return file;
+        return file.file();
     }
 
     @Override
     public Optional<TargetDevice> find(MacAddress mac) {
-        return Optional.ofNullable(current().devices.get(mac));
+        return Optional.ofNullable(file.current().get(mac));
     }
 
     @Override
     public List<TargetDevice> all() {
-        return List.copyOf(current().devices.values());
-    }
-
-    private Snapshot current() {
-        Snapshot seen = snapshot;
-        FileTime modified;
-        long size;
-        try {
-            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-            modified = attributes.lastModifiedTime();
-            size = attributes.size();
-        } catch (NoSuchFileException e) {
-            modified = null;
-            size = -1;
-        } catch (IOException e) {
-            return seen;
-        }
-        if (Objects.equals(modified, seen.modified) && size == seen.size) {
-            return seen;
-        }
-        synchronized (this) {
-            if (snapshot != seen) {
-                return snapshot;
-            }
-            try {
-                snapshot = load(file);
-                LOG.log(System.Logger.Level.INFO, "{0}: {1} devices", file, snapshot.devices.size());
-            } catch (RuntimeException e) {
-                if (!e.getMessage().equals(seen.lastError)) {
-                    LOG.log(System.Logger.Level.WARNING, "{0}; keeping the {1} devices read before",
-                            e.getMessage(), seen.devices.size());
-                }
-                snapshot = new Snapshot(modified, size, seen.devices, e.getMessage());
-            }
-            return snapshot;
-        }
-    }
-
-    private static Snapshot load(Path file) {
-        FileTime modified;
-        long size;
-        List<String> lines;
-        try {
-            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-            modified = attributes.lastModifiedTime();
-            size = attributes.size();
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            return new Snapshot(null, -1, Map.of(), null);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(file + ": cannot read: " + e.getMessage(), e);
-        }
-        return new Snapshot(modified, size, parse(file, lines), null);
+        return List.copyOf(file.current().values());
     }
 
     static Map<MacAddress, TargetDevice> parse(Path file, List<String> lines) {
