@@ -1,0 +1,43 @@
+package org.diskfarm.iscsi;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How an {@link IscsiServer} treats its connections.
+ *
+ * @param loginTimeout   a connection that has not reached full feature phase this long after connecting is closed
+ * @param nopInInterval  the target sends a NOP-In ping to an initiator that has been silent this long
+ * @param nopInTimeout   a ping unanswered this long ends the connection (a dead or half-open initiator)
+ * @param pollWindow     as NBD's: an event loop that runs dry polls this long before it sleeps; ZERO turns it off
+ */
+public record IscsiServerOptions(Duration loginTimeout, Duration nopInInterval, Duration nopInTimeout,
+        Duration pollWindow) {
+
+    /** 30 s login, ping after 30 s of silence, 30 s to answer; a 50 µs poll window. */
+    public static final IscsiServerOptions DEFAULTS = new IscsiServerOptions(Duration.ofSeconds(30),
+            Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofNanos(50_000));
+
+    public IscsiServerOptions {
+        Objects.requireNonNull(loginTimeout, "loginTimeout");
+        Objects.requireNonNull(nopInInterval, "nopInInterval");
+        Objects.requireNonNull(nopInTimeout, "nopInTimeout");
+        Objects.requireNonNull(pollWindow, "pollWindow");
+        if (loginTimeout.isNegative() || loginTimeout.isZero() || nopInInterval.isNegative() || nopInInterval.isZero()
+                || nopInTimeout.isNegative() || nopInTimeout.isZero()) {
+            throw new IllegalArgumentException("iSCSI timeouts must be positive");
+        }
+    }
+
+    public IscsiServerOptions withLoginTimeout(Duration timeout) {
+        return new IscsiServerOptions(timeout, nopInInterval, nopInTimeout, pollWindow);
+    }
+
+    public IscsiServerOptions withNopIn(Duration interval, Duration timeout) {
+        return new IscsiServerOptions(loginTimeout, interval, timeout, pollWindow);
+    }
+
+    public IscsiServerOptions withPollWindow(Duration window) {
+        return new IscsiServerOptions(loginTimeout, nopInInterval, nopInTimeout, window);
+    }
+}
