@@ -452,7 +452,7 @@ public final class NbdBenchMain {
         command.addAll(Arrays.asList(serverJvm.strip().split("\\s+")));
         command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-jar", cliJar.toString(), "serve", "--data",
                 data.toString(), "--bind", "127.0.0.1", "--nbd-port", Integer.toString(port), "--http-port",
-                Integer.toString(http), "--name", "bench"));
+                Integer.toString(http), "--iscsi-port", "0", "--name", "bench"));
         command.addAll(Arrays.asList(extra));
         status("starting diskfarm serve");
         NbdServerProcess server = NbdServerProcess.start(name, command, port, work.resolve(name + ".log"),

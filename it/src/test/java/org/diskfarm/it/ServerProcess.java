@@ -18,20 +18,23 @@ import java.util.regex.Pattern;
  */
 final class ServerProcess implements AutoCloseable {
     private static final Pattern READY = Pattern.compile(
-            "ready: NBD nbd://127\\.0\\.0\\.1:(\\d+)\\s+HTTP http://127\\.0\\.0\\.1:(\\d+)");
+            "ready: NBD nbd://127\\.0\\.0\\.1:(\\d+)\\s+HTTP http://127\\.0\\.0\\.1:(\\d+)\\S*\\s+iSCSI "
+                    + "iscsi://127\\.0\\.0\\.1:(\\d+)");
 
     private final Process process;
     final Path stdout;
     final Path stderr;
     final int nbdPort;
     final int httpPort;
+    final int iscsiPort;
 
-    private ServerProcess(Process process, Path stdout, Path stderr, int nbdPort, int httpPort) {
+    private ServerProcess(Process process, Path stdout, Path stderr, int nbdPort, int httpPort, int iscsiPort) {
         this.process = process;
         this.stdout = stdout;
         this.stderr = stderr;
         this.nbdPort = nbdPort;
         this.httpPort = httpPort;
+        this.iscsiPort = iscsiPort;
     }
 
     /** Starts {@code diskfarm serve --data DATA --bind 127.0.0.1} on free ports plus {@code extra}, until ready. */
@@ -46,7 +49,7 @@ final class ServerProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 "org.diskfarm.server.Main", "serve", "--data", data.toString(), "--bind", "127.0.0.1",
-                "--nbd-port", "0", "--http-port", "0", "--name", "scenario"));
+                "--nbd-port", "0", "--http-port", "0", "--iscsi-port", "0", "--name", "scenario"));
         command.addAll(List.of(extra));
         Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         // Poll for the ready line; bounded by a count, and a server that dies says so at once.
@@ -54,7 +57,7 @@ final class ServerProcess implements AutoCloseable {
             Matcher ready = READY.matcher(Files.readString(out));
             if (ready.find()) {
                 return new ServerProcess(process, out, err, Integer.parseInt(ready.group(1)),
-                        Integer.parseInt(ready.group(2)));
+                        Integer.parseInt(ready.group(2)), Integer.parseInt(ready.group(3)));
             }
             if (!process.isAlive()) {
                 break;
@@ -67,6 +70,16 @@ final class ServerProcess implements AutoCloseable {
 
     String uri(String export) {
         return "nbd://127.0.0.1:" + nbdPort + "/" + export;
+    }
+
+    /** The iSCSI portal, {@code iscsi://127.0.0.1:PORT}. */
+    String portal() {
+        return "iscsi://127.0.0.1:" + iscsiPort;
+    }
+
+    /** LUN 0 of a target, as libiscsi and QEMU name it: {@code iscsi://127.0.0.1:PORT/IQN/0}. */
+    String lun(String target) {
+        return portal() + "/" + target + "/0";
     }
 
     /** SIGTERM, then waits for the process to end; returns its exit status. */

@@ -76,20 +76,31 @@ final class Exports implements NbdExports, NbdExportOpener {
         return store.find(name).map(files -> new Target(files.name(), files, store.properties(files), null));
     }
 
+    /**
+     * Resolves an export name for a client about to open it: as {@link #resolve}, and a Private-mode vDisk that someone
+     * holds is refused now, with who holds it, rather than when the client opens it.
+     *
+     * @throws StorageException BUSY if a Private-mode vDisk is locked; as {@link #resolve} otherwise
+     */
+    Optional<Target> available(String name) {
+        Optional<Target> found = resolve(name);
+        if (found.isPresent() && !found.get().standard()) {
+            Optional<LockHolder> holder = VDiskLock.holder(found.get().files);
+            if (holder.isPresent()) {
+                throw VDiskLock.busy(found.get().files, holder.get());
+            }
+        }
+        return found;
+    }
+
     @Override
     public Optional<NbdExportInfo> lookup(String name) {
-        Optional<Target> found = resolve(name);
+        Optional<Target> found = available(name);
         if (found.isEmpty()) {
             return Optional.empty();
         }
         Target target = found.get();
         boolean writable = target.device != null || !target.standard();
-        if (writable && !target.standard()) {
-            Optional<LockHolder> holder = VDiskLock.holder(target.files);
-            if (holder.isPresent()) {
-                throw VDiskLock.busy(target.files, holder.get());
-            }
-        }
         // The image answers for size and limits. Standard mode asks the shared open (cheap once any device uses the
         // vDisk); Private mode opens the file read-only on its own, so that a listing never counts as a shared use
         // that would keep a Private-mode client out.

@@ -6,8 +6,10 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import org.diskfarm.block.StorageException;
+import org.diskfarm.farm.ChapSecretsFile;
 import org.diskfarm.farm.DeviceDirectory;
 import org.diskfarm.farm.DevicesFile;
+import org.diskfarm.iscsi.IscsiServer;
 import org.diskfarm.nbd.NbdServer;
 import org.diskfarm.store.LocalStore;
 import org.diskfarm.store.VDiskFiles;
@@ -31,6 +33,8 @@ public final class FarmServer implements AutoCloseable {
     private final VDiskAccess access;
     private final DeviceCaches caches;
     private final NbdServer nbd;
+    private final IscsiExports targets;
+    private IscsiServer iscsi;
     private HttpApi http;
     private boolean closed;
 
@@ -40,13 +44,14 @@ public final class FarmServer implements AutoCloseable {
     }
 
     private FarmServer(ServerSettings settings, LocalStore store, DevicesFile devices, VDiskAccess access,
-            DeviceCaches caches, NbdServer nbd) {
+            DeviceCaches caches, NbdServer nbd, IscsiExports targets) {
         this.settings = settings;
         this.store = store;
         this.devices = devices;
         this.access = access;
         this.caches = caches;
         this.nbd = nbd;
+        this.targets = targets;
     }
 
     /**
@@ -69,16 +74,24 @@ public final class FarmServer implements AutoCloseable {
         VDiskAccess access = new VDiskAccess(settings.name());
         DeviceCaches caches = new DeviceCaches(access, settings.cache());
         Exports exports = new Exports(store, devices, access, caches);
+        IscsiExports targets = new IscsiExports(exports, ChapSecretsFile.open(settings.chapSecretsFile()));
         NbdServer nbd = null;
+        FarmServer server = null;
         try {
             nbd = listen("NBD", settings.nbdPort(), settings, () -> NbdServer.start(
                     new InetSocketAddress(settings.bind(), settings.nbdPort()), exports, exports, settings.nbd()));
-            FarmServer server = new FarmServer(settings, store, devices, access, caches, nbd);
+            server = new FarmServer(settings, store, devices, access, caches, nbd, targets);
+            server.iscsi = listen("iSCSI", settings.iscsiPort(), settings, () -> IscsiServer.start(
+                    new InetSocketAddress(settings.bind(), settings.iscsiPort()), targets, targets, settings.iscsi()));
+            FarmServer started = server;
             server.http = listen("HTTP", settings.httpPort(), settings,
-                    () -> new HttpApi(server, settings.bind(), settings.httpPort()));
+                    () -> new HttpApi(started, settings.bind(), settings.httpPort()));
             server.logStore();
             return server;
         } catch (RuntimeException e) {
+            if (server != null && server.iscsi != null) {
+                server.iscsi.close();
+            }
             if (nbd != null) {
                 nbd.close();
             }
@@ -115,6 +128,20 @@ public final class FarmServer implements AutoCloseable {
     /** NBD connections open now. */
     public int nbdConnections() {
         return nbd.connectionCount();
+    }
+
+    public int iscsiPort() {
+        return iscsi.port();
+    }
+
+    /** iSCSI connections open now (discovery and normal sessions). */
+    public int iscsiConnections() {
+        return iscsi.connectionCount();
+    }
+
+    /** The iSCSI target names this server offers now, in the order discovery lists them. */
+    List<String> iscsiTargets() {
+        return targets.names();
     }
 
     public int httpPort() {
@@ -176,7 +203,11 @@ public final class FarmServer implements AutoCloseable {
         }
         LOG.log(System.Logger.Level.INFO, "server {0}: stopping", name());
         try {
-            nbd.close();
+            try {
+                nbd.close();
+            } finally {
+                iscsi.close();
+            }
         } finally {
             try {
                 caches.close();

@@ -65,6 +65,7 @@ final class HttpApi implements AutoCloseable {
         body.put("status", "up");
         body.put("server", server.name());
         body.put("nbdConnections", server.nbdConnections());
+        body.put("iscsiConnections", server.iscsiConnections());
         send(response, Status.OK_200, body);
     }
 

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.diskfarm.farm.TargetDevice;
+import org.diskfarm.iscsi.IscsiServerOptions;
 import org.diskfarm.nbd.NbdServerOptions;
 import org.diskfarm.store.ByteSize;
 import picocli.CommandLine.Command;
@@ -51,7 +52,7 @@ final class ServeCommand implements Callable<Integer> {
     int httpPort;
 
     @Option(names = "--iscsi-port", paramLabel = "PORT", defaultValue = "3260",
-            description = "iSCSI port (default: ${DEFAULT-VALUE}); reserved: the iSCSI target is not built yet.")
+            description = "iSCSI port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
     int iscsiPort;
 
     @Option(names = "--nbd-zero-copy-min", paramLabel = "SIZE", defaultValue = "64K",
@@ -91,7 +92,8 @@ final class ServeCommand implements Callable<Integer> {
                 .withInlineReadMaxBytes(bytes("--nbd-inline-read-max", inlineReadMax))
                 .withPollWindow(micros("--nbd-poll-window", pollWindow));
         ServerSettings settings = new ServerSettings(folder, name != null ? name : hostName(),
-                bind != null ? bind : demo ? "127.0.0.1" : "0.0.0.0", nbdPort, httpPort, iscsiPort, nbd);
+                bind != null ? bind : demo ? "127.0.0.1" : "0.0.0.0", nbdPort, httpPort, iscsiPort, nbd,
+                IscsiServerOptions.DEFAULTS);
         FarmServer server = FarmServer.start(settings);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -107,19 +109,24 @@ final class ServeCommand implements Callable<Integer> {
         String host = server.settings().bind().equals("0.0.0.0") ? "127.0.0.1" : server.settings().bind();
         String nbd = "nbd://" + host + ":" + server.nbdPort();
         String http = "http://" + host + ":" + server.httpPort();
-        out.println("diskfarm server " + server.name() + " ready: NBD " + nbd + "  HTTP " + http + "/api/v1/health");
+        String iscsi = "iscsi://" + host + ":" + server.iscsiPort();
+        out.println("diskfarm server " + server.name() + " ready: NBD " + nbd + "  HTTP " + http + "/api/v1/health"
+                + "  iSCSI " + iscsi);
         List<TargetDevice> devices = server.devices().all();
         for (FarmServer.VDiskState vdisk : server.vdisks()) {
-            out.println("  vDisk   " + nbd + "/" + vdisk.name() + "   (" + (vdisk.error() != null ? vdisk.error()
+            out.println("  vDisk   " + nbd + "/" + vdisk.name() + "   " + iscsi + "/"
+                    + IscsiExports.targetName(vdisk.name()) + "/0   (" + (vdisk.error() != null ? vdisk.error()
                     : vdisk.mode() + (vdisk.mode().equals("standard") ? ", read-only" : ", read-write")) + ")");
         }
         for (TargetDevice device : devices) {
-            out.println("  device  " + nbd + "/" + device.mac() + "   (" + device.name() + ", vDisk " + device.vdisk()
-                    + ")");
+            out.println("  device  " + nbd + "/" + device.mac() + "   " + iscsi + "/"
+                    + IscsiExports.targetName(device.mac().toString()) + "/0   (" + device.name() + ", vDisk "
+                    + device.vdisk() + ")");
         }
         if (!devices.isEmpty()) {
             TargetDevice first = devices.getFirst();
             out.println("Try: nbdinfo --list " + nbd);
+            out.println("     iscsi-ls -s " + iscsi);
             out.println("     qemu-io -f raw -c 'write -P 0x55 0 64k' -c 'read -P 0x55 0 64k' " + nbd + "/"
                     + first.mac());
             out.println("     curl -X POST " + http + "/api/v1/devices/" + first.mac() + "/boot   # a boot event");

@@ -2,6 +2,7 @@ package org.diskfarm.server;
 
 import java.nio.file.Path;
 import java.util.Objects;
+import org.diskfarm.iscsi.IscsiServerOptions;
 import org.diskfarm.nbd.NbdServerOptions;
 
 /**
@@ -13,11 +14,12 @@ import org.diskfarm.nbd.NbdServerOptions;
  * @param bind      the address every listener binds
  * @param nbdPort   NBD (10809 by default, the IANA port)
  * @param httpPort  the HTTP API
- * @param iscsiPort iSCSI (3260), for the iSCSI target once it exists
+ * @param iscsiPort iSCSI (3260, the IANA port)
  * @param nbd       how NBD connections are served (zero-copy and inline-read thresholds, timeouts)
+ * @param iscsi     how iSCSI connections are served (login deadline, NOP-In pings)
  */
 public record ServerSettings(Path data, String name, String bind, int nbdPort, int httpPort, int iscsiPort,
-        NbdServerOptions nbd) {
+        NbdServerOptions nbd, IscsiServerOptions iscsi) {
     public static final int NBD_PORT = 10809;
     public static final int HTTP_PORT = 8080;
     public static final int ISCSI_PORT = 3260;
@@ -27,6 +29,7 @@ public record ServerSettings(Path data, String name, String bind, int nbdPort, i
         Objects.requireNonNull(name);
         Objects.requireNonNull(bind);
         Objects.requireNonNull(nbd);
+        Objects.requireNonNull(iscsi);
         for (int port : new int[] {nbdPort, httpPort, iscsiPort}) {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port out of range: " + port);
@@ -34,9 +37,9 @@ public record ServerSettings(Path data, String name, String bind, int nbdPort, i
         }
     }
 
-    /** With the default NBD options. */
+    /** With the default NBD and iSCSI options. */
     public ServerSettings(Path data, String name, String bind, int nbdPort, int httpPort, int iscsiPort) {
-        this(data, name, bind, nbdPort, httpPort, iscsiPort, NbdServerOptions.DEFAULTS);
+        this(data, name, bind, nbdPort, httpPort, iscsiPort, NbdServerOptions.DEFAULTS, IscsiServerOptions.DEFAULTS);
     }
 
     public Path store() {
@@ -49,5 +52,10 @@ public record ServerSettings(Path data, String name, String bind, int nbdPort, i
 
     public Path devicesFile() {
         return data.resolve("devices.csv");
+    }
+
+    /** Which iSCSI targets need CHAP, and the secrets ({@link org.diskfarm.farm.ChapSecretsFile}). */
+    public Path chapSecretsFile() {
+        return data.resolve("chap-secrets.csv");
     }
 }
