@@ -16,7 +16,8 @@ import org.diskfarm.testkit.ClientProcess;
 import org.diskfarm.testkit.IscsiTestCu;
 import org.diskfarm.testkit.IscsiTestCu.Outcome;
 import org.diskfarm.testkit.IscsiTestCu.Result;
-import org.diskfarm.testkit.Tgtd;
+import org.diskfarm.testkit.vm.TgtTarget;
+import org.diskfarm.testkit.vm.VmTools;
 
 /**
  * libiscsi's conformance suite against diskfarm and tgtd in one run, one iscsi-test-cu process per suite, each on a
@@ -56,8 +57,11 @@ public final class IscsiConformanceMain {
         if (cliJar == null || args.length % 2 != 0) {
             throw new IllegalArgumentException("usage: --cli-jar JAR [--java JAVA] [--dir DIR] [--out FILE]");
         }
-        if (!IscsiTestCu.available() || !Tgtd.available()) {
-            throw new IllegalStateException("iscsi-test-cu (libiscsi-bin) and tgtd (tgt) are needed");
+        VmTools.ensure(VmTools.TGT).ifPresent(reason -> {
+            throw new IllegalStateException(reason);
+        });
+        if (!IscsiTestCu.available()) {
+            throw new IllegalStateException("iscsi-test-cu (Debian package libiscsi-bin) is needed");
         }
         Path work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("iscsi-conformance");
         Path lun = work.resolve("tgtd-lun.img");
@@ -74,9 +78,9 @@ public final class IscsiConformanceMain {
                 "--cache-size", "256M"), Duration.ofMinutes(1)));
         Files.writeString(data.resolve("devices.csv"), "mac,name,vdisk\n52:54:00:00:00:09,conformance,scratch\n");
 
-        status("tgtd: " + Tgtd.version());
+        status("tgtd: " + TgtTarget.version());
         Map<String, Result> tgtd;
-        try (Tgtd peer = Tgtd.start(lun, "iqn.2026-11.org.diskfarm.test:tgtd", work.resolve("tgtd.log"))) {
+        try (TgtTarget peer = TgtTarget.start(work, lun, "iqn.2026-11.org.diskfarm.test:tgtd")) {
             tgtd = IscsiTestCu.runAll(peer.lunUrl(), PER_SUITE);
         }
         status("diskfarm serve");

@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.diskfarm.store.VDiskMode;
 import org.diskfarm.store.VDiskProperties;
 import org.diskfarm.store.WriteCacheType;
@@ -18,7 +19,8 @@ import org.diskfarm.testkit.IscsiTestCu;
 import org.diskfarm.testkit.IscsiTestCu.Outcome;
 import org.diskfarm.testkit.IscsiTestCu.Result;
 import org.diskfarm.testkit.TestFiles;
-import org.diskfarm.testkit.Tgtd;
+import org.diskfarm.testkit.vm.TgtTarget;
+import org.diskfarm.testkit.vm.VmTools;
 import org.diskfarm.vhd.Vhd;
 import org.diskfarm.vhd.VhdDevice;
 import org.diskfarm.vhd.VhdSpec;
@@ -53,7 +55,9 @@ class IscsiConformanceScenarioTest {
 
     @Test
     void iscsiTestCuPassesWhatTgtdPassesAndTheThinProvisioningTests() throws Exception {
-        assumeTrue(IscsiTestCu.available() && Tgtd.available(), "iscsi-test-cu (libiscsi-bin) or tgtd (tgt) missing");
+        Optional<String> noTgtd = VmTools.ensure(VmTools.TGT);
+        assumeTrue(noTgtd.isEmpty(), noTgtd.orElse(""));
+        assumeTrue(IscsiTestCu.available(), "iscsi-test-cu (Debian package libiscsi-bin) is not installed");
         Path store = Files.createDirectories(data.resolve("store"));
         try (VhdDevice disk = Vhd.create(store.resolve("scratch.vhd"), VhdSpec.dynamic(SIZE))) {
             disk.flush();
@@ -67,7 +71,7 @@ class IscsiConformanceScenarioTest {
         }
 
         Map<String, Result> tgtd;
-        try (Tgtd peer = Tgtd.start(lun, "iqn.2026-11.org.diskfarm.test:tgtd", data.resolve("tgtd.log"))) {
+        try (TgtTarget peer = TgtTarget.start(data, lun, "iqn.2026-11.org.diskfarm.test:tgtd")) {
             tgtd = IscsiTestCu.runAll(peer.lunUrl(), PER_SUITE);
         }
         Map<String, Result> ours;
