@@ -99,6 +99,36 @@ class IscsiScenarioTest {
     }
 
     @Test
+    void twentyDevicesWritingAtOnceOverIscsiKeepTheirDataApart() throws Exception {
+        Files.createDirectories(data);
+        StringBuilder devices = new StringBuilder("mac,name,vdisk\n");
+        for (int i = 1; i <= 20; i++) {
+            devices.append(String.format("52:54:00:00:01:%02x,pc%02d,lab%n", i, i));
+        }
+        Files.writeString(data.resolve("devices.csv"), devices);
+        try (ServerProcess server = ServerProcess.start(data, "--demo")) {
+            List<Process> writers = new java.util.ArrayList<>();
+            for (int i = 1; i <= 20; i++) {
+                String target = String.format("iqn.2026-11.org.diskfarm:device.5254000001%02x", i);
+                writers.add(new ProcessBuilder("qemu-io", "-f", "raw", "-c", "write -P " + i + " 8M 1M",
+                        "-c", "read -P " + i + " 8M 1M", server.lun(target))
+                        .redirectErrorStream(true).redirectOutput(data.resolve("writer" + i + ".log").toFile())
+                        .start());
+            }
+            for (int i = 0; i < writers.size(); i++) {
+                assertThat(writers.get(i).waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+                String log = Files.readString(data.resolve("writer" + (i + 1) + ".log"));
+                assertThat(writers.get(i).exitValue()).as(log).isZero();
+                assertThat(log).doesNotContain("Pattern verification failed");
+            }
+            for (int i = 1; i <= 20; i++) {
+                ok("qemu-io", "-f", "raw", "-r", "-c", "read -P " + i + " 8M 1M",
+                        server.lun(String.format("iqn.2026-11.org.diskfarm:device.5254000001%02x", i)));
+            }
+        }
+    }
+
+    @Test
     void privateModeWritesSurviveAKill9AndASecondInitiatorIsRefused() throws Exception {
         ServerProcess first = ServerProcess.start(data, "--demo");
         Path log = data.resolve("client.log");
