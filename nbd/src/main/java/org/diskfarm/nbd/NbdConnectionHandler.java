@@ -7,10 +7,8 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.handler.codec.DecoderException;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -23,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.diskfarm.block.BlockDevice;
 import org.diskfarm.block.FileSpan;
+import org.diskfarm.transport.ChannelLoop;
 
 /**
  * One NBD connection: sends the greeting, feeds received bytes to {@link NbdHandshake} and writes each step's replies;
@@ -59,6 +58,8 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
     private final ReentrantLock serial = new ReentrantLock();
 
     private ChannelHandlerContext ctx;
+    /** The way to the event loop from the workers, and batched flushes. */
+    private ChannelLoop loop;
     private NbdNegotiated session;
     private CompletableFuture<BlockDevice> device;
     private int inFlight;
@@ -68,8 +69,6 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
     /** Reading and decoding stopped for backpressure (see {@link #MAX_IN_FLIGHT}). */
     private boolean paused;
     private boolean deviceClosed;
-    /** A flush is queued on the event loop (see {@link #scheduleFlush}). */
-    private boolean flushPending;
     private ScheduledFuture<?> handshakeDeadline;
     /** Runs this connection's device calls on {@link #workers}, in threads named {@code nbd-<export>-<peer>}. */
     private Executor connectionWorkers;
@@ -86,6 +85,7 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.loop = new ChannelLoop(ctx);
     }
 
     @Override
@@ -136,7 +136,7 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
                 ctx.writeAndFlush(Unpooled.wrappedBuffer(reply));
                 session = step.negotiated();
                 handshakeDeadline.cancel(false);
-                connectionWorkers = named(workers, "nbd-" + session.export().name() + "-" + peerAddress());
+                connectionWorkers = named(workers, "nbd-" + session.export().name() + "-" + loop.peerAddress());
                 openDevice();
             }
             default -> ctx.writeAndFlush(Unpooled.wrappedBuffer(reply));
@@ -148,7 +148,7 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
         String name = session.export().name();
         SocketAddress remote = ctx.channel().remoteAddress();
         device = CompletableFuture.supplyAsync(() -> opener.open(name, remote), connectionWorkers);
-        device.whenComplete((opened, failure) -> onEventLoop(() -> {
+        device.whenComplete((opened, failure) -> loop.execute(() -> {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                         ? failure.getCause() : failure;
@@ -231,7 +231,7 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
                 }
                 NbdReply done = reply;
                 String reason = closeReason;
-                onEventLoop(() -> finished(done, reason), () -> {
+                loop.execute(() -> finished(done, reason), () -> {
                     if (done != null) {
                         done.release();
                     }
@@ -296,24 +296,9 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
             last = ctx.write(message);
             last.addListener(this::sendFailed);
         }
-        scheduleFlush();
+        // Replies that finish together leave in one flush (one writev) instead of one system call each.
+        loop.flushSoon();
         return last;
-    }
-
-    /**
-     * Flushes once after every reply that is ready now: replies that finish together (a queue depth of 32 finishes
-     * many at once) leave in one writev instead of one system call each. The flush runs as the next event-loop task,
-     * after the other finished requests already queued.
-     */
-    private void scheduleFlush() {
-        if (flushPending) {
-            return;
-        }
-        flushPending = true;
-        onEventLoop(() -> {
-            flushPending = false;
-            ctx.flush();
-        }, () -> { });
     }
 
     private void sendFailed(Future<? super Void> future) {
@@ -396,8 +381,7 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
     /** One line, no stack trace: a peer that resets or sends garbage is not a server fault. */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-        fail(root.getClass().getSimpleName() + ": " + root.getMessage());
+        fail(ChannelLoop.oneLine(cause));
     }
 
     private void closeDeviceIfIdle() {
@@ -430,28 +414,12 @@ final class NbdConnectionHandler extends ByteToMessageDecoder {
         }
     }
 
-    /** Runs {@code task} on the channel's event loop, or {@code ifStopped} here if the loop no longer runs. */
-    private void onEventLoop(Runnable task, Runnable ifStopped) {
-        try {
-            ctx.channel().eventLoop().execute(task);
-        } catch (RejectedExecutionException e) {
-            ifStopped.run();
-        }
-    }
-
     /** Runs tasks on {@code workers} in threads named {@code name}, so that thread dumps show whom a thread serves. */
     private static Executor named(ExecutorService workers, String name) {
         return task -> workers.execute(() -> {
             Thread.currentThread().setName(name);
             task.run();
         });
-    }
-
-    /** The client's address as {@code host:port}. */
-    private String peerAddress() {
-        SocketAddress address = ctx.channel().remoteAddress();
-        return address instanceof InetSocketAddress inet ? inet.getHostString() + ":" + inet.getPort()
-                : String.valueOf(address);
     }
 
     private String peer() {

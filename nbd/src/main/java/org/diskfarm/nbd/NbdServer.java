@@ -1,35 +1,15 @@
 package org.diskfarm.nbd;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SelectStrategyFactory;
-import io.netty.channel.ServerChannel;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioChannelOption;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
-import java.nio.channels.spi.SelectorProvider;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import jdk.net.ExtendedSocketOptions;
 import org.diskfarm.block.BlockDevice;
+import org.diskfarm.transport.DeadPeerOptions;
+import org.diskfarm.transport.TcpServer;
+import org.diskfarm.transport.Transport;
 
 /**
  * An NBD server on Netty: one listening socket, any number of connections, each going through the fixed newstyle
@@ -56,16 +36,10 @@ import org.diskfarm.block.BlockDevice;
 public final class NbdServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(NbdServer.class.getName());
 
-    private final EventLoopGroup group;
-    private final Channel serverChannel;
-    private final ChannelGroup connections;
-    private final ExecutorService workers;
+    private final TcpServer server;
 
-    private NbdServer(EventLoopGroup group, Channel serverChannel, ChannelGroup connections, ExecutorService workers) {
-        this.group = group;
-        this.serverChannel = serverChannel;
-        this.connections = connections;
-        this.workers = workers;
+    private NbdServer(TcpServer server) {
+        this.server = server;
     }
 
     /**
@@ -94,77 +68,32 @@ public final class NbdServer implements AutoCloseable {
         Objects.requireNonNull(exports);
         Objects.requireNonNull(opener);
         Objects.requireNonNull(options);
-        SelectStrategyFactory waiting = PollingSelectStrategy.factory(options.pollWindow());
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory(0, waiting)
-                : NioIoHandler.newFactory(SelectorProvider.provider(), waiting);
-        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
-                : NioServerSocketChannel.class;
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(io);
-        ExecutorService workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("nbd-io-", 0).factory());
-        ChannelGroup connections = new DefaultChannelGroup("nbd-connections", GlobalEventExecutor.INSTANCE);
-        try {
-            ServerBootstrap bootstrap = new ServerBootstrap()
-                    .group(group)
-                    .channel(channelType)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    // Replies of up to 32 MiB are normal: with Netty's 64 KiB default every large READ would make
-                    // the channel unwritable and stop the reading of requests, serialising a client's queue.
-                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
-                    .childOption(ChannelOption.SO_KEEPALIVE, true)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            connections.add(ch);
-                            ch.pipeline().addLast("nbd", new NbdConnectionHandler(exports, opener, workers,
-                                    options));
-                        }
-                    });
-            deadPeerOptions(bootstrap, options, epoll);
-            Channel channel = bootstrap.bind(bind).syncUninterruptibly().channel();
-            LOG.log(System.Logger.Level.INFO, "NBD server listening on {0} ({1} transport)", channel.localAddress(),
-                    epoll ? "epoll" : "nio");
-            return new NbdServer(group, channel, connections, workers);
-        } catch (RuntimeException e) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            workers.shutdownNow();
-            throw e;
-        }
-    }
-
-    /**
-     * Finding dead peers: keepalive probes after {@code keepAliveIdle} of silence (a client that sends nothing and
-     * vanished), and on epoll TCP_USER_TIMEOUT (a client that vanished while replies were unacknowledged; without it
-     * Linux retransmits for about 15 minutes). The JDK has no TCP_USER_TIMEOUT, so NIO gets keepalive only.
-     */
-    private static void deadPeerOptions(ServerBootstrap bootstrap, NbdServerOptions options, boolean epoll) {
-        int idle = (int) options.keepAliveIdle().toSeconds();
-        int interval = (int) options.keepAliveInterval().toSeconds();
-        if (epoll) {
-            bootstrap.childOption(EpollChannelOption.TCP_USER_TIMEOUT,
-                            (int) Math.min(Integer.MAX_VALUE, options.tcpUserTimeout().toMillis()))
-                    .childOption(EpollChannelOption.TCP_KEEPIDLE, idle)
-                    .childOption(EpollChannelOption.TCP_KEEPINTVL, interval)
-                    .childOption(EpollChannelOption.TCP_KEEPCNT, options.keepAliveProbes());
-        } else {
-            bootstrap.childOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE), idle)
-                    .childOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL), interval)
-                    .childOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), options.keepAliveProbes());
-        }
+        Transport transport = Transport.of(epoll);
+        ExecutorService workers = TcpServer.virtualWorkers("nbd-io-");
+        TcpServer server = TcpServer.builder("nbd")
+                .transport(transport)
+                .pollWindow(options.pollWindow())
+                .deadPeer(new DeadPeerOptions(options.tcpUserTimeout(), options.keepAliveIdle(),
+                        options.keepAliveInterval(), options.keepAliveProbes()))
+                .bind(bind, workers, () -> new NbdConnectionHandler(exports, opener, workers, options));
+        LOG.log(System.Logger.Level.INFO, "NBD server listening on {0} ({1} transport)", server.address(),
+                transport.label());
+        return new NbdServer(server);
     }
 
     /** The connections open now, for tests that look at their socket options. */
     List<Channel> connections() {
-        return List.copyOf(connections);
+        return server.connections();
     }
 
     /** How many client connections are open now (in the handshake or in transmission). */
     public int connectionCount() {
-        return connections.size();
+        return server.connectionCount();
     }
 
     /** The address the server listens on, with the port actually bound. */
     public InetSocketAddress address() {
-        return (InetSocketAddress) serverChannel.localAddress();
+        return server.address();
     }
 
     public int port() {
@@ -178,17 +107,8 @@ public final class NbdServer implements AutoCloseable {
      */
     @Override
     public void close() {
-        serverChannel.close().syncUninterruptibly();
-        connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-        workers.shutdown();
-        try {
-            if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
-                LOG.log(System.Logger.Level.WARNING, "NBD requests still running 10 s after close");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-        LOG.log(System.Logger.Level.INFO, "NBD server on {0} stopped", serverChannel.localAddress());
+        server.close(() -> { },
+                () -> LOG.log(System.Logger.Level.WARNING, "NBD requests still running 10 s after close"));
+        LOG.log(System.Logger.Level.INFO, "NBD server on {0} stopped", server.address());
     }
 }

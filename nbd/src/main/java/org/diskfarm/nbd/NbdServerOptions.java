@@ -2,6 +2,7 @@ package org.diskfarm.nbd;
 
 import java.time.Duration;
 import java.util.Objects;
+import org.diskfarm.transport.PollingSelectStrategy;
 
 /**
  * How an {@link NbdServer} treats its connections. Only the handshake has a deadline: a connection in transmission may
@@ -45,10 +46,7 @@ public record NbdServerOptions(Duration handshakeTimeout, Duration tcpUserTimeou
             throw new IllegalArgumentException("keepAliveProbes must be at least 1, zeroCopyMinBytes and "
                     + "inlineReadMaxBytes at least 0");
         }
-        Objects.requireNonNull(pollWindow, "pollWindow");
-        if (pollWindow.isNegative() || pollWindow.compareTo(Duration.ofMillis(10)) > 0) {
-            throw new IllegalArgumentException("pollWindow must be between 0 and 10 ms, not " + pollWindow);
-        }
+        PollingSelectStrategy.requireWindow(pollWindow);
         if (keepAliveIdle.toSeconds() < 1 || keepAliveInterval.toSeconds() < 1) {
             throw new IllegalArgumentException("keepalive times are whole seconds, at least 1");
         }

@@ -1,6 +1,7 @@
 package org.diskfarm.nbd;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.channel.Channel;
@@ -189,6 +190,15 @@ class NbdServerConnectionTest {
             assertThat(channel.config().getOption(EpollChannelOption.TCP_KEEPINTVL)).isEqualTo(7);
             assertThat(channel.config().getOption(EpollChannelOption.TCP_KEEPCNT)).isEqualTo(5);
         }
+    }
+
+    @Test
+    void thePollWindowIsBoundedInTheOptions() {
+        assertThatThrownBy(() -> NbdServerOptions.DEFAULTS.withPollWindow(Duration.ofMillis(11)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> NbdServerOptions.DEFAULTS.withPollWindow(Duration.ofNanos(-1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(NbdServerOptions.DEFAULTS.withPollWindow(Duration.ZERO).pollWindow()).isEqualTo(Duration.ZERO);
     }
 
     @Test

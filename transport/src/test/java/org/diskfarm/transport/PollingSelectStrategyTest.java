@@ -1,4 +1,4 @@
-package org.diskfarm.nbd;
+package org.diskfarm.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -109,11 +109,12 @@ class PollingSelectStrategyTest {
     }
 
     @Test
-    void theWindowIsBoundedInTheOptions() {
+    void theWindowIsBoundedToTenMilliseconds() {
         assertThrows(IllegalArgumentException.class,
-                () -> NbdServerOptions.DEFAULTS.withPollWindow(Duration.ofMillis(11)));
-        assertThrows(IllegalArgumentException.class,
-                () -> NbdServerOptions.DEFAULTS.withPollWindow(Duration.ofNanos(-1)));
-        assertEquals(Duration.ZERO, NbdServerOptions.DEFAULTS.withPollWindow(Duration.ZERO).pollWindow());
+                () -> PollingSelectStrategy.requireWindow(Duration.ofMillis(10).plusNanos(1)));
+        assertThrows(IllegalArgumentException.class, () -> PollingSelectStrategy.requireWindow(Duration.ofNanos(-1)));
+        assertThrows(IllegalArgumentException.class, () -> PollingSelectStrategy.factory(Duration.ofMillis(11)));
+        assertEquals(Duration.ofMillis(10), PollingSelectStrategy.requireWindow(Duration.ofMillis(10)));
+        assertEquals(Duration.ZERO, PollingSelectStrategy.requireWindow(Duration.ZERO));
     }
 }

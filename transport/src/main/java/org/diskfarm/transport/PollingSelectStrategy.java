@@ -1,21 +1,23 @@
-package org.diskfarm.nbd;
+package org.diskfarm.transport;
 
 import io.netty.channel.DefaultSelectStrategyFactory;
 import io.netty.channel.SelectStrategy;
 import io.netty.channel.SelectStrategyFactory;
 import io.netty.util.IntSupplier;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.function.LongSupplier;
 
 /**
- * How an NBD event loop waits for work: when it runs out of work it keeps polling (non-blocking {@code epoll_wait})
+ * How a server's event loop waits for work: when it runs out of work it keeps polling (non-blocking {@code epoll_wait})
  * for up to a short window before it goes to sleep in a blocking {@code epoll_wait}.
  *
  * <p>Why: a client with one request in flight (a booting machine reading its disk one block at a time) sends its next
  * request a few tens of microseconds after our reply. A loop that went to sleep must then be woken by the kernel, and
- * on a virtual machine waking an idle vCPU costs more than serving the read: measured on the 2-core benchmark machine,
- * 4 KiB reads at queue depth 1 went from 13,400 to 31,600 per second with a 50 µs window (docs/benchmarks.md). The
- * same idea is the kernel's busy polling and SPDK's polled targets, bounded here to a window after each piece of work.
+ * on a virtual machine waking an idle vCPU costs more than serving the read: measured with NBD on the 2-core benchmark
+ * machine, 4 KiB reads at queue depth 1 went from 13,400 to 31,600 per second with a 50 µs window
+ * (docs/benchmarks.md). The same idea is the kernel's busy polling and SPDK's polled targets, bounded here to a window
+ * after each piece of work.
  *
  * <p>What it costs: an active loop burns up to one window of CPU each time it runs dry. So that a loop whose work
  * arrives just too late for the window does not pay that on every request, a poll that found nothing makes the loop
@@ -26,8 +28,10 @@ import java.util.function.LongSupplier;
  *
  * <p>One instance per event loop (Netty asks the factory once per loop); not thread-safe, it needs not be.
  */
-final class PollingSelectStrategy implements SelectStrategy {
+public final class PollingSelectStrategy implements SelectStrategy {
     static final int MAX_BACKOFF = 64;
+    /** The longest window {@link #requireWindow} accepts. */
+    public static final Duration MAX_WINDOW = Duration.ofMillis(10);
 
     private final long windowNanos;
     private final LongSupplier clock;
@@ -44,8 +48,22 @@ final class PollingSelectStrategy implements SelectStrategy {
         this.clock = clock;
     }
 
+    /**
+     * Checks a poll window as the servers' options take it: between zero (no polling) and {@link #MAX_WINDOW}.
+     *
+     * @return {@code window}
+     */
+    public static Duration requireWindow(Duration window) {
+        Objects.requireNonNull(window, "pollWindow");
+        if (window.isNegative() || window.compareTo(MAX_WINDOW) > 0) {
+            throw new IllegalArgumentException("pollWindow must be between 0 and 10 ms, not " + window);
+        }
+        return window;
+    }
+
     /** A factory for Netty's IO handlers: one strategy per loop with the given window; none (Netty's) for zero. */
-    static SelectStrategyFactory factory(Duration window) {
+    public static SelectStrategyFactory factory(Duration window) {
+        requireWindow(window);
         if (window.isZero()) {
             return DefaultSelectStrategyFactory.INSTANCE;
         }
