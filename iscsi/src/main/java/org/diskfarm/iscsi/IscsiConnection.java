@@ -5,7 +5,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.handler.codec.DecoderException;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -14,6 +13,7 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.diskfarm.transport.ChannelLoop;
 
 /**
  * One iSCSI connection (TCP socket) on Netty: decodes PDUs ({@link PduCodec}), runs the login phase
@@ -34,11 +34,12 @@ final class IscsiConnection extends ByteToMessageDecoder {
     private final PduCodec codec = new PduCodec();
     private final LoginNegotiation login;
     private ChannelHandlerContext ctx;
+    /** The way to the event loop from the workers, and batched flushes. */
+    private ChannelLoop loop;
     private Phase phase = Phase.LOGIN;
     private IscsiSession session;
     private int statSN;
     private int cid;
-    private boolean flushPending;
     private boolean paused;
     private ScheduledFuture<?> loginDeadline;
     private ScheduledFuture<?> pingTimer;
@@ -55,6 +56,7 @@ final class IscsiConnection extends ByteToMessageDecoder {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.loop = new ChannelLoop(ctx);
     }
 
     @Override
@@ -242,18 +244,7 @@ final class IscsiConnection extends ByteToMessageDecoder {
         if (!ctx.channel().isWritable()) {
             pause();
         }
-        scheduleFlush();
-    }
-
-    private void scheduleFlush() {
-        if (flushPending) {
-            return;
-        }
-        flushPending = true;
-        onEventLoop(() -> {
-            flushPending = false;
-            ctx.flush();
-        });
+        loop.flushSoon();
     }
 
     /** Rejects a PDU (section 11.17): its header goes back as the data. */
@@ -336,26 +327,20 @@ final class IscsiConnection extends ByteToMessageDecoder {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-        fail(root.getClass().getSimpleName() + ": " + root.getMessage());
+        fail(ChannelLoop.oneLine(cause));
     }
 
     void onEventLoop(Runnable task) {
         onEventLoop(task, () -> { });
     }
 
+    /** Runs {@code task} on the connection's event loop, or {@code ifStopped} here if the loop no longer runs. */
     void onEventLoop(Runnable task, Runnable ifStopped) {
-        try {
-            ctx.channel().eventLoop().execute(task);
-        } catch (RejectedExecutionException e) {
-            ifStopped.run();
-        }
+        loop.execute(task, ifStopped);
     }
 
     private String peer() {
-        SocketAddress a = ctx.channel().remoteAddress();
-        String address = a instanceof InetSocketAddress inet ? inet.getHostString() + ":" + inet.getPort()
-                : String.valueOf(a);
+        String address = loop.peerAddress();
         if (session != null) {
             return session.who() + " from " + address;
         }

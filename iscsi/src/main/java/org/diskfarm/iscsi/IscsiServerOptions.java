@@ -2,6 +2,7 @@ package org.diskfarm.iscsi;
 
 import java.time.Duration;
 import java.util.Objects;
+import org.diskfarm.transport.PollingSelectStrategy;
 
 /**
  * How an {@link IscsiServer} treats its connections.
@@ -9,7 +10,8 @@ import java.util.Objects;
  * @param loginTimeout   a connection that has not reached full feature phase this long after connecting is closed
  * @param nopInInterval  the target sends a NOP-In ping to an initiator that has been silent this long
  * @param nopInTimeout   a ping unanswered this long ends the connection (a dead or half-open initiator)
- * @param pollWindow     as NBD's: an event loop that runs dry polls this long before it sleeps; ZERO turns it off
+ * @param pollWindow     as NBD's: an event loop that runs dry polls this long before it sleeps
+ *                       ({@link PollingSelectStrategy}), at most 10 ms; ZERO turns it off
  */
 public record IscsiServerOptions(Duration loginTimeout, Duration nopInInterval, Duration nopInTimeout,
         Duration pollWindow) {
@@ -22,7 +24,7 @@ public record IscsiServerOptions(Duration loginTimeout, Duration nopInInterval, 
         Objects.requireNonNull(loginTimeout, "loginTimeout");
         Objects.requireNonNull(nopInInterval, "nopInInterval");
         Objects.requireNonNull(nopInTimeout, "nopInTimeout");
-        Objects.requireNonNull(pollWindow, "pollWindow");
+        PollingSelectStrategy.requireWindow(pollWindow);
         if (loginTimeout.isNegative() || loginTimeout.isZero() || nopInInterval.isNegative() || nopInInterval.isZero()
                 || nopInTimeout.isNegative() || nopInTimeout.isZero()) {
             throw new IllegalArgumentException("iSCSI timeouts must be positive");

@@ -1,6 +1,7 @@
 package org.diskfarm.iscsi;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -618,6 +619,23 @@ class IscsiServerTest {
                     .isEqualTo(Arrays.copyOf(gold, 131072));
             assertThat(nio.connectionCount()).isEqualTo(1);
         }
+    }
+
+    @Test
+    void eventLoopsPollForTheWindowOfTheOptions() {
+        assertThat(server.pollWindow()).isEqualTo(Duration.ofNanos(50_000));
+        try (IscsiServer off = IscsiServer.start(new InetSocketAddress("127.0.0.1", 0), TestTargets.standard(),
+                (target, initiator, address) -> MemoryDevice.wrap(gold, false),
+                IscsiServerOptions.DEFAULTS.withPollWindow(Duration.ZERO), false);
+                RawInitiator c = new RawInitiator(off.port())) {
+            assertThat(off.pollWindow()).isZero();
+            c.login(TestTargets.GOLD);
+            assertThat(c.execute(RawInitiator.read10(0, 8), 4096, true).data).isEqualTo(Arrays.copyOf(gold, 4096));
+        }
+        assertThatThrownBy(() -> IscsiServerOptions.DEFAULTS.withPollWindow(Duration.ofMillis(11)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> IscsiServerOptions.DEFAULTS.withPollWindow(Duration.ofNanos(-1)))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
