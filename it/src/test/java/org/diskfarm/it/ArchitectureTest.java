@@ -20,8 +20,8 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 @AnalyzeClasses(packages = "org.diskfarm", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
     /** Every module's package, as ARCHITECTURE.md lists them. */
-    private static final String[] MODULES = {"block", "vhd", "cache", "nbd", "iscsi", "boot", "farm", "server",
-            "store", "cli", "testkit", "bench"};
+    private static final String[] MODULES = {"block", "vhd", "cache", "transport", "nbd", "iscsi", "boot", "farm",
+            "server", "store", "cli", "testkit", "bench"};
 
     @ArchTest
     static final ArchRule blockDependsOnNothingOfOurs = onlyUses("block");
@@ -35,12 +35,20 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule cliUsesOnlyBlockVhdAndStore = onlyUses("cli", "block", "vhd", "store");
 
-    /** Protocol servers see only BlockDevice: they never learn what a vDisk, a cache or a farm is. */
+    /** The Netty server plumbing the protocols share knows no protocol and no block device. */
     @ArchTest
-    static final ArchRule nbdUsesOnlyBlock = onlyUses("nbd", "block").allowEmptyShould(true);
+    static final ArchRule transportUsesNothingOfOurs = onlyUses("transport");
+
+    /**
+     * Protocol servers see only BlockDevice and the shared server plumbing: they never learn what a vDisk, a cache or
+     * a farm is.
+     */
+    @ArchTest
+    static final ArchRule nbdUsesOnlyBlockAndTransport = onlyUses("nbd", "block", "transport").allowEmptyShould(true);
 
     @ArchTest
-    static final ArchRule iscsiUsesOnlyBlock = onlyUses("iscsi", "block").allowEmptyShould(true);
+    static final ArchRule iscsiUsesOnlyBlockAndTransport = onlyUses("iscsi", "block", "transport")
+            .allowEmptyShould(true);
 
     @ArchTest
     static final ArchRule cacheUsesOnlyBlockAndVhd = onlyUses("cache", "block", "vhd").allowEmptyShould(true);
