@@ -40,7 +40,7 @@ import java.util.function.Supplier;
  *
  * <p>{@link #close} may be called from any thread.
  */
-public final class TcpServer {
+public final class TcpServer implements AutoCloseable {
     private final Transport transport;
     private final Duration pollWindow;
     private final EventLoopGroup group;
@@ -167,6 +167,7 @@ public final class TcpServer {
     }
 
     /** As {@link #close(Runnable, Runnable)} with nothing to do between the steps and no warning. */
+    @Override
     public void close() {
         close(() -> { }, () -> { });
     }
