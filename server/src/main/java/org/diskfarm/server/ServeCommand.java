@@ -71,6 +71,10 @@ final class ServeCommand implements Callable<Integer> {
                     + "dry (default: ${DEFAULT-VALUE}; e.g. 20us, 1ms; 'off' sleeps at once).")
     String pollWindow;
 
+    @Option(names = "--iscsi-poll-window", paramLabel = "TIME", defaultValue = "50us",
+            description = "As --nbd-poll-window, for the iSCSI target's network threads (default: ${DEFAULT-VALUE}).")
+    String iscsiPollWindow;
+
     @Option(names = "--demo",
             description = "Put a demo vDisk store in the data folder first if it holds no vDisks (two vDisks, "
                     + "two devices), then serve it.")
@@ -93,7 +97,7 @@ final class ServeCommand implements Callable<Integer> {
                 .withPollWindow(micros("--nbd-poll-window", pollWindow));
         ServerSettings settings = new ServerSettings(folder, name != null ? name : hostName(),
                 bind != null ? bind : demo ? "127.0.0.1" : "0.0.0.0", nbdPort, httpPort, iscsiPort, nbd,
-                IscsiServerOptions.DEFAULTS);
+                IscsiServerOptions.DEFAULTS.withPollWindow(micros("--iscsi-poll-window", iscsiPollWindow)));
         FarmServer server = FarmServer.start(settings);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
