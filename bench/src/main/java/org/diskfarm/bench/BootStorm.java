@@ -14,11 +14,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.IntFunction;
 import java.util.function.LongSupplier;
 
 /**
- * The boot storm: N NBD connections (really N sockets, each through the whole handshake) are opened, 16 handshakes
+ * The boot storm: N connections (really N sockets, each through the whole NBD handshake or iSCSI login; a
+ * {@link Connector} opens them) are opened, 16 handshakes
  * at a time, and held idle; the server's RSS is read before and after; then all N read the same first B bytes of the
  * export in order, one request of R bytes at a time each, all at once, and the time until the last one finishes is
  * taken. The server's RSS is sampled every 100 ms meanwhile. Connection 0 checks every byte it reads against the raw
@@ -44,6 +44,22 @@ final class BootStorm {
         }
     }
 
+    /** One connection of the storm, as the protocol's minimal client gives it: reads in order, then a clean close. */
+    interface Client extends AutoCloseable {
+        /** Reads {@code dst.remaining()} bytes at {@code offset} into {@code dst}, which ends up full. */
+        void read(long offset, ByteBuffer dst) throws IOException;
+
+        /** Ends the connection (best effort; never throws). */
+        @Override
+        void close();
+    }
+
+    /** Opens connection {@code index} of the storm (through the whole handshake or login). */
+    @FunctionalInterface
+    interface Connector {
+        Client open(int index) throws IOException;
+    }
+
     private final int connections;
     private final long bytes;
     private final int requestBytes;
@@ -67,20 +83,20 @@ final class BootStorm {
     }
 
     /**
-     * Runs one storm; {@code exportOf} names the export connection i opens. {@code liveHeapKib}, for a JVM server,
+     * Runs one storm against {@code server}; {@code connector} opens connection i. {@code liveHeapKib}, for a JVM server,
      * runs a full GC and returns the heap in use (KiB); it is called before the baseline RSS is read and after the
      * idle RSS is read, so that the RSS figures are never taken right after a GC of the harness's making. Null for
      * the peers.
      */
-    Result run(NbdServerProcess server, IntFunction<String> exportOf, LongSupplier liveHeapKib) {
-        List<NbdClient> clients = new ArrayList<>(connections);
+    Result run(ServerStats server, Connector connector, LongSupplier liveHeapKib) {
+        List<Client> clients = new ArrayList<>(connections);
         try {
             long heapBefore = liveHeapKib == null ? -1 : liveHeapKib.getAsLong();
             settle();
             long rssBefore = server.rssKib();
             long threadsBefore = server.threads();
             long start = System.nanoTime();
-            clients.addAll(connectAll(server.port(), exportOf));
+            clients.addAll(connectAll(connector));
             long handshake = System.nanoTime() - start;
             settle();
             long rssIdle = server.rssKib();
@@ -105,7 +121,7 @@ final class BootStorm {
             try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
                 List<Future<?>> done = new ArrayList<>();
                 for (int i = 0; i < connections; i++) {
-                    NbdClient client = clients.get(i);
+                    Client client = clients.get(i);
                     boolean check = i == 0;
                     done.add(threads.submit(() -> {
                         go.await();
@@ -125,7 +141,7 @@ final class BootStorm {
             sampler.interrupt();
             sampler.join();
             peak.accumulateAndGet(server.rssKib(), Math::max);
-            clients.forEach(NbdClient::close);
+            clients.forEach(Client::close);
             clients.clear();
             settle();
             return new Result(rssBefore, rssIdle, threadsBefore, threadsIdle, handshake, stormNanos, peak.get(),
@@ -138,7 +154,7 @@ final class BootStorm {
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException("storm against " + server.name() + ": " + e.getCause(), e.getCause());
         } finally {
-            clients.forEach(NbdClient::close);
+            clients.forEach(Client::close);
         }
     }
 
@@ -146,9 +162,8 @@ final class BootStorm {
      * Opens the connections, {@link #PARALLEL_HANDSHAKES} at a time (as machines booting together would; one at a time
      * a server that answers the handshake in small delayed writes, as qemu-nbd does, needs about 40 ms each).
      */
-    private List<NbdClient> connectAll(int port, IntFunction<String> exportOf)
-            throws IOException, InterruptedException {
-        NbdClient[] opened = new NbdClient[connections];
+    private List<Client> connectAll(Connector connector) throws IOException, InterruptedException {
+        Client[] opened = new Client[connections];
         java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(PARALLEL_HANDSHAKES);
         List<Future<?>> done = new ArrayList<>();
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -157,7 +172,7 @@ final class BootStorm {
                 done.add(threads.submit(() -> {
                     slots.acquire();
                     try {
-                        opened[index] = NbdClient.connect(port, exportOf.apply(index));
+                        opened[index] = connector.open(index);
                     } finally {
                         slots.release();
                     }
@@ -175,7 +190,7 @@ final class BootStorm {
                 }
             }
             if (failure != null) {
-                for (NbdClient c : opened) {
+                for (Client c : opened) {
                     if (c != null) {
                         c.close();
                     }
@@ -186,7 +201,7 @@ final class BootStorm {
         return List.of(opened);
     }
 
-    private void readAll(NbdClient client, boolean check) throws IOException {
+    private void readAll(Client client, boolean check) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocateDirect(requestBytes);
         for (long at = 0; at < bytes; at += requestBytes) {
             int n = (int) Math.min(requestBytes, bytes - at);

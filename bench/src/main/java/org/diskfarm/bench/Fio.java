@@ -46,7 +46,7 @@ final class Fio {
     }
 
     /** Runs {@code w} for {@code runtimeSeconds} (after a 1 s ramp that is not counted) against {@code uri}. */
-    static Result run(Workload w, String uri, int runtimeSeconds, NbdServerProcess server, Path work) {
+    static Result run(Workload w, String uri, int runtimeSeconds, ServerStats server, Path work) {
         Path json = work.resolve("fio.json");
         Path log = work.resolve("fio.log");
         Processes.delete(json);

@@ -1,7 +1,6 @@
 package org.diskfarm.bench;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,12 +11,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -150,7 +149,8 @@ public final class NbdBenchMain {
     }
 
     /** One export of one server: what fio and the storm connect to. */
-    record Target(String key, String label, NbdServerProcess server, String export, boolean diskfarm) {
+    record Target(String key, String label, NbdServerProcess server, String export, boolean diskfarm)
+            implements NbdReport.Row {
         String uri() {
             return "nbd://127.0.0.1:" + server.port() + "/" + export;
         }
@@ -175,16 +175,9 @@ public final class NbdBenchMain {
         // The image: raw for nbdkit and qemu-nbd -f raw; imported by diskfarm into the VHD that diskfarm and
         // qemu-nbd -f vpc serve. The raw file is then grown to the VHD's virtual size (CHS rounding), as a hole.
         status("writing the %d MiB image", imageSize >> 20);
-        Processes.delete(image);
-        NbdImage.write(image, imageSize);
         Path base = store.resolve("base.vhd");
-        cli(log, "vdisk", "import", image.toString(), base.toString());
-        long size = virtualSize(base, log);
-        try (RandomAccessFile raf = new RandomAccessFile(image.toFile(), "rw")) {
-            raf.setLength(size);
-        }
-        Processes.runChecked(List.of("qemu-img", "compare", "-q", "-f", "raw", "-F", "vpc", image.toString(),
-                base.toString()), log);
+        DiskfarmCli cli = new DiskfarmCli(java, cliJar);
+        long size = cli.prepareImage(image, base, imageSize, log);
         Path nbdkitCopy = copy(image, work.resolve("nbdkit-w.raw"), log);
         Path qemuRawCopy = copy(image, work.resolve("qemu-w.raw"), log);
         Path qemuVpcCopy = copy(base, work.resolve("qemu-w.vhd"), log);
@@ -192,10 +185,10 @@ public final class NbdBenchMain {
             copy(base, store.resolve(name + ".vhd"), log);
             copy(store.resolve("base.pvp"), store.resolve(name + ".pvp"), log);
         }
-        setMode(store, "base", log, "--mode", "standard", "--cache", "ram", "--cache-size", "2G");
-        setMode(store, "priv", log, "--mode", "private");
-        setMode(store, "std-ovf", log, "--mode", "standard", "--cache", "ram-overflow", "--cache-size", "128M");
-        setMode(store, "std-disk", log, "--mode", "standard", "--cache", "server-disk", "--cache-size", "2G");
+        cli.setMode(store, "base", log, "--mode", "standard", "--cache", "ram", "--cache-size", "2G");
+        cli.setMode(store, "priv", log, "--mode", "private");
+        cli.setMode(store, "std-ovf", log, "--mode", "standard", "--cache", "ram-overflow", "--cache-size", "128M");
+        cli.setMode(store, "std-disk", log, "--mode", "standard", "--cache", "server-disk", "--cache-size", "2G");
         Files.writeString(data.resolve("devices.csv"), devicesCsv());
         for (Path file : List.of(image, base, nbdkitCopy, qemuRawCopy, qemuVpcCopy, store.resolve("priv.vhd"),
                 store.resolve("std-ovf.vhd"), store.resolve("std-disk.vhd"))) {
@@ -298,8 +291,9 @@ public final class NbdBenchMain {
             for (int round = 0; round < rounds; round++) {
                 for (Target t : rotate(stormTargets, round)) {
                     status("storm round %d: %s", round + 1, t.label());
-                    BootStorm.Result r = storm.run(t.server(), i -> t.key().equals("df-dev") ? stormMac(i)
-                            : t.export(), t.diskfarm() ? () -> liveHeapKib(t.server(), work) : null);
+                    BootStorm.Result r = storm.run(t.server(), i -> NbdClient.connect(t.server().port(),
+                            t.key().equals("df-dev") ? stormMac(i) : t.export()),
+                            t.diskfarm() ? () -> liveHeapKib(java, t.server(), work) : null);
                     storms.get(t).add(r);
                     status("  %.2f s, %.1f KiB RSS per idle connection, peak RSS %d MiB", r.stormNanos() / 1e9,
                             r.growthPerConnectionKib(stormConnections), r.rssPeakKib() >> 10);
@@ -311,9 +305,9 @@ public final class NbdBenchMain {
         notes.add("load average (1, 5, 15 min) at the start: " + loadAtStart + "; at the end: " + loadAverage()
                 + " (other work on the machine shows here)");
         String header = NbdReport.environment(work, versions(), serverJvm, diskfarm, imageSize, size, rounds,
-                runtime);
-        String md = header + NbdReport.fioTables(fio, rounds) + NbdReport.stormTable(storms, stormConnections,
-                stormBytes, stormRequest, serverJvm) + NbdReport.notes(notes)
+                "fio runs " + runtime + " s after a 1 s ramp");
+        String md = header + NbdReport.fioTables(fio, NbdReport.FIO_CLIENT_NOTE) + NbdReport.stormTable(storms,
+                stormConnections, stormBytes, stormRequest, serverJvm, "connections", "NBD_OPT_GO") + NbdReport.notes(notes)
                 + "\nWhole run: " + Duration.between(started, Instant.now()).toSeconds() + " s.\n";
         return md;
     }
@@ -327,7 +321,7 @@ public final class NbdBenchMain {
     }
 
     /** Runs a full GC in the diskfarm JVM (jcmd GC.run) and returns the heap in use afterwards, in KiB. */
-    private long liveHeapKib(NbdServerProcess server, Path work) {
+    static long liveHeapKib(Path java, ServerStats server, Path work) {
         Path jcmd = java.resolveSibling("jcmd");
         Path log = work.resolve("jcmd.log");
         String pid = Long.toString(server.pid());
@@ -369,15 +363,20 @@ public final class NbdBenchMain {
 
     /** A boot event for the device: drops its write cache (between write rounds, so each round starts empty). */
     private void boot(String mac) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/api/v1/devices/"
+        boot(http, httpPort, mac, this::note);
+    }
+
+    /** Sends a boot event for device {@code mac} to the server's HTTP API on {@code port}; failures go to {@code note}. */
+    static void boot(HttpClient http, int port, String mac, Consumer<String> note) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/devices/"
                 + mac + "/boot")).POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30)).build();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() / 100 != 2) {
-                note("boot event for " + mac + " answered " + response.statusCode() + ": " + response.body());
+                note.accept("boot event for " + mac + " answered " + response.statusCode() + ": " + response.body());
             }
         } catch (IOException e) {
-            note("boot event for " + mac + " failed: " + e);
+            note.accept("boot event for " + mac + " failed: " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
@@ -447,13 +446,7 @@ public final class NbdBenchMain {
         if (!name.equals("diskfarm-compare")) {
             httpPort = http; // boot events go to the main server, whose devices have caches
         }
-        List<String> command = new ArrayList<>();
-        command.add(java.toString());
-        command.addAll(Arrays.asList(serverJvm.strip().split("\\s+")));
-        command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-jar", cliJar.toString(), "serve", "--data",
-                data.toString(), "--bind", "127.0.0.1", "--nbd-port", Integer.toString(port), "--http-port",
-                Integer.toString(http), "--iscsi-port", "0", "--name", "bench"));
-        command.addAll(Arrays.asList(extra));
+        List<String> command = new DiskfarmCli(java, cliJar).serve(serverJvm, data, port, http, 0, extra);
         status("starting diskfarm serve");
         NbdServerProcess server = NbdServerProcess.start(name, command, port, work.resolve(name + ".log"),
                 NbdServerProcess.Readiness.READY_LINE);
@@ -468,31 +461,9 @@ public final class NbdBenchMain {
         running.forEach(NbdServerProcess::close);
     }
 
-    private void cli(Path log, String... args) {
-        List<String> command = new ArrayList<>(List.of(java.toString(), "--enable-native-access=ALL-UNNAMED", "-jar",
-                cliJar.toString()));
-        command.addAll(List.of(args));
-        Processes.runChecked(command, log);
-    }
-
-    private void setMode(Path store, String name, Path log, String... options) {
-        List<String> args = new ArrayList<>(List.of("vdisk", "set", store.resolve(name + ".vhd").toString()));
-        args.addAll(List.of(options));
-        cli(log, args.toArray(String[]::new));
-    }
-
-    private static Path copy(Path from, Path to, Path log) {
+    static Path copy(Path from, Path to, Path log) {
         Processes.runChecked(List.of("cp", "--sparse=always", from.toString(), to.toString()), log);
         return to;
-    }
-
-    private static long virtualSize(Path vhd, Path log) {
-        Processes.Run run = Processes.run(List.of("qemu-img", "info", "--output=json", vhd.toString()), log);
-        Matcher m = Pattern.compile("\"virtual-size\"\\s*:\\s*(\\d+)").matcher(run.output());
-        if (!run.ok() || !m.find()) {
-            throw new IllegalStateException("qemu-img info " + vhd + ": " + run.describe());
-        }
-        return Long.parseLong(m.group(1));
     }
 
     private List<String> versions() {
@@ -521,7 +492,7 @@ public final class NbdBenchMain {
         }
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).strip().split("\\s+");
             return f[0] + ", " + f[1] + ", " + f[2];
@@ -530,7 +501,7 @@ public final class NbdBenchMain {
         }
     }
 
-    private static void status(String format, Object... args) {
+    static void status(String format, Object... args) {
         System.err.println("nbd-bench: " + String.format(Locale.ROOT, format, args));
     }
 }

@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Threads: one thread at a time per connection.
  */
-final class NbdClient implements AutoCloseable {
+final class NbdClient implements BootStorm.Client {
     private static final long NBDMAGIC = 0x4e42444d41474943L;
     private static final long IHAVEOPT = 0x49484156454f5054L;
     private static final long OPTION_REPLY_MAGIC = 0x3e889045565a9L;
@@ -95,8 +95,8 @@ final class NbdClient implements AutoCloseable {
         return size;
     }
 
-    /** Reads {@code dst.remaining()} bytes at {@code offset} into {@code dst}, which ends up full. */
-    void read(long offset, ByteBuffer dst) throws IOException {
+    @Override
+    public void read(long offset, ByteBuffer dst) throws IOException {
         int length = dst.remaining();
         long sent = ++cookie;
         request.clear();

@@ -8,7 +8,7 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The Markdown the NBD benchmark prints: machine and versions, one table per fio workload, a table of ratios
- * diskfarm/peer, and the boot storm.
+ * diskfarm/peer, and the boot storm. The iSCSI benchmark prints its tables with the same methods.
  *
  * <p>Threads: stateless.
  */
@@ -18,8 +18,22 @@ final class NbdReport {
     private NbdReport() {
     }
 
+    /** A row of the tables: one server (and export or target) measured; the diskfarm rows get ratios to the peers. */
+    interface Row {
+        String label();
+
+        boolean diskfarm();
+    }
+
+    static final String FIO_CLIENT_NOTE = "Server CPU is the server process's user+system time over the fio run "
+            + "(ramp included) divided by its wall time; fio (the client) runs on the same 2 cores.";
+
+    /**
+     * Machine, versions and image; {@code clientRuns} says how long each client run lasts (e.g. "fio runs 5 s after a
+     * 1 s ramp").
+     */
     static String environment(Path work, List<String> versions, String serverJvm, boolean diskfarm, long imageSize,
-                              long servedSize, int rounds, int runtime) {
+                              long servedSize, int rounds, String clientRuns) {
         StringBuilder md = new StringBuilder(Report.environment(work, "qemu-img/qemu-nbd: see below").replace(
                 "## Machine", "### Machine"));
         md.setLength(md.length() - 1);
@@ -34,29 +48,34 @@ final class NbdReport {
                         + "zeros, %.0f MiB of holes (regions of 32 MiB; the first 96 MiB are data); imported with "
                         + "`diskfarm vdisk import` into a dynamic VHD, whose virtual size (%d bytes, CHS rounding) the raw "
                         + "file is then grown to; every server serves %d bytes. All files are read once before the "
-                        + "servers start (warm page cache); nothing is dropped. fio runs %d s after a 1 s ramp, "
+                        + "servers start (warm page cache); nothing is dropped. %s, "
                         + "%d round(s), the order of the servers rotating by one each round; medians over rounds.%n%n",
-                imageSize / MIB, census[2] / MIB, census[1] / MIB, census[0] / MIB, servedSize, servedSize, runtime,
+                imageSize / MIB, census[2] / MIB, census[1] / MIB, census[0] / MIB, servedSize, servedSize, clientRuns,
                 rounds));
         return md.toString();
     }
 
-    static String fioTables(Map<Fio.Workload, Map<NbdBenchMain.Target, List<Fio.Result>>> fio, int rounds) {
+    /**
+     * One table per workload and a table of ratios; {@code clientNote} ends the text under them. The latency columns
+     * are left out when the client gives no latencies (NaN).
+     */
+    static <T extends Row> String fioTables(Map<Fio.Workload, Map<T, List<Fio.Result>>> fio, String clientNote) {
         if (fio.isEmpty()) {
             return "";
         }
         StringBuilder md = new StringBuilder();
         List<String[]> ratioRows = new ArrayList<>();
         List<String> peerLabels = new ArrayList<>();
-        for (Map.Entry<Fio.Workload, Map<NbdBenchMain.Target, List<Fio.Result>>> e : fio.entrySet()) {
+        for (Map.Entry<Fio.Workload, Map<T, List<Fio.Result>>> e : fio.entrySet()) {
             Fio.Workload w = e.getKey();
-            Map<NbdBenchMain.Target, List<Fio.Result>> byTarget = e.getValue();
-            List<NbdBenchMain.Target> peers = byTarget.keySet().stream().filter(t -> !t.diskfarm()).toList();
+            Map<T, List<Fio.Result>> byTarget = e.getValue();
+            List<T> peers = byTarget.keySet().stream().filter(t -> !t.diskfarm()).toList();
+            boolean latency = byTarget.values().stream().flatMap(List::stream).noneMatch(r -> Double.isNaN(r.p50Micros()));
             md.append(Samples.format("### %s%n%n", capitalise(w.title())));
-            md.append("| server, export | MiB/s | IOPS | p50 µs | p99 µs | server CPU (cores) | "
-                    + "vs faster peer (median) | (range) |\n");
-            md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-            for (Map.Entry<NbdBenchMain.Target, List<Fio.Result>> t : byTarget.entrySet()) {
+            md.append("| server, export | MiB/s | IOPS | ").append(latency ? "p50 µs | p99 µs | " : "")
+                    .append("server CPU (cores) | vs faster peer (median) | (range) |\n");
+            md.append("| --- |").append(" ---: |".repeat(latency ? 7 : 5)).append('\n');
+            for (Map.Entry<T, List<Fio.Result>> t : byTarget.entrySet()) {
                 List<Fio.Result> rs = t.getValue();
                 String vs = "", range = "";
                 if (t.getKey().diskfarm()) {
@@ -76,9 +95,10 @@ final class NbdReport {
                         peers.forEach(p -> peerLabels.add(p.label()));
                     }
                 }
-                md.append(Samples.format("| %s | %.0f | %.0f | %.0f | %.0f | %.2f | %s | %s |%n", t.getKey().label(),
-                        median(rs, r -> r.bytesPerSecond() / MIB), median(rs, Fio.Result::iops),
-                        median(rs, Fio.Result::p50Micros), median(rs, Fio.Result::p99Micros),
+                String latencies = latency ? Samples.format("%.0f | %.0f | ", median(rs, Fio.Result::p50Micros),
+                        median(rs, Fio.Result::p99Micros)) : "";
+                md.append(Samples.format("| %s | %.0f | %.0f | %s%.2f | %s | %s |%n", t.getKey().label(),
+                        median(rs, r -> r.bytesPerSecond() / MIB), median(rs, Fio.Result::iops), latencies,
                         median(rs, Fio.Result::serverCpuCores), vs, range));
             }
             md.append('\n');
@@ -92,9 +112,7 @@ final class NbdReport {
             md.append("| ").append(String.join(" | ", row)).append(" |\n");
         }
         md.append("\nA ratio is diskfarm's throughput divided by the peer's in the same round (1.00 = as fast, 0.80 = "
-                + "20% slower); \"faster peer\" takes, round by round, the fastest of the peers. Server CPU is the "
-                + "server process's user+system time over the fio run (ramp included) divided by its wall time; "
-                + "fio (the client) runs on the same 2 cores.\n\n");
+                + "20% slower); \"faster peer\" takes, round by round, the fastest of the peers. " + clientNote + "\n\n");
         return md.toString();
     }
 
@@ -120,24 +138,29 @@ final class NbdReport {
         return r;
     }
 
-    static String stormTable(Map<NbdBenchMain.Target, List<BootStorm.Result>> storms, int connections, long bytes,
-                             int request, String serverJvm) {
+    /**
+     * The storm table; {@code unit} names what was opened ("connections", "sessions") and {@code handshake} what each
+     * went through before it counts as open.
+     */
+    static <T extends Row> String stormTable(Map<T, List<BootStorm.Result>> storms, int connections, long bytes,
+                                             int request, String serverJvm, String unit, String handshake) {
         if (storms.isEmpty()) {
             return "";
         }
         StringBuilder md = new StringBuilder();
-        md.append(Samples.format("### Boot storm: %d connections, each reading the first %.0f MiB in order "
-                        + "(%d KiB requests, one at a time per connection)%n%n", connections, bytes / MIB,
-                request >> 10));
+        String one = unit.substring(0, unit.length() - 1);
+        md.append(Samples.format("### Boot storm: %d %s, each reading the first %.0f MiB in order "
+                        + "(%d KiB requests, one at a time per %s)%n%n", connections, unit, bytes / MIB,
+                request >> 10, one));
         md.append("| server, export | storm s (range) | aggregate MiB/s | vs faster peer | server CPU (cores) | "
-                + "RSS before MiB | RSS with " + connections + " idle MiB | growth per idle connection KiB (range) | "
-                + "live Java heap per idle connection KiB | threads before → idle | peak RSS in storm MiB | "
+                + "RSS before MiB | RSS with " + connections + " idle MiB | growth per idle " + one + " KiB (range) | "
+                + "live Java heap per idle " + one + " KiB | threads before → idle | peak RSS in storm MiB | "
                 + "RSS after close MiB | handshakes s |\n");
         md.append("| --- |").append(" ---: |".repeat(12)).append('\n');
         List<List<BootStorm.Result>> peers = storms.entrySet().stream().filter(e -> !e.getKey().diskfarm())
                 .map(Map.Entry::getValue).toList();
         double total = (double) connections * bytes;
-        for (Map.Entry<NbdBenchMain.Target, List<BootStorm.Result>> e : storms.entrySet()) {
+        for (Map.Entry<T, List<BootStorm.Result>> e : storms.entrySet()) {
             List<BootStorm.Result> rs = e.getValue();
             String vs = "";
             if (e.getKey().diskfarm()) {
@@ -166,15 +189,15 @@ final class NbdReport {
                     median(rs, r -> r.rssPeakKib() / 1024.0), median(rs, r -> r.rssAfterCloseKib() / 1024.0),
                     median(rs, r -> r.handshakeNanos() / 1e9)));
         }
-        md.append(Samples.format("%nConnections are opened 16 at a time, each through the whole handshake "
-                + "(NBD_OPT_GO), by the harness's own minimal client (one socket and one virtual thread per connection), "
-                + "and held idle; after 1 s the server's VmRSS is read again. Growth per idle connection = (RSS with %d "
-                + "idle - RSS before) / %d. Then all connections read at once; storm time runs from the start signal "
-                + "to the last connection's last byte; aggregate = %d × %.0f MiB / storm time. Peak RSS is sampled every "
+        md.append(Samples.format("%n" + capitalise(unit) + " are opened 16 at a time, each through the whole "
+                + "handshake (" + handshake + "), by the harness's own minimal client (one socket and one virtual thread "
+                + "per " + one + "), and held idle; after 1 s the server's VmRSS is read again. Growth per idle " + one
+                + " = (RSS with %d idle - RSS before) / %d. Then all " + unit + " read at once; storm time runs from the start signal "
+                + "to the last " + one + "'s last byte; aggregate = %d × %.0f MiB / storm time. Peak RSS is sampled every "
                 + "100 ms. vs faster peer is the fastest peer's storm time over diskfarm's in the same round. Every "
                 + "server of this table is started afresh for the storm part and gets a 2 s fio read first. For "
-                + "diskfarm, live Java heap per idle connection is the heap in use after a full GC (`jcmd PID GC.run`, "
-                + "then `GC.heap_info`) with the connections idle, minus the same before they were opened, over %d; "
+                + "diskfarm, live Java heap per idle " + one + " is the heap in use after a full GC (`jcmd PID GC.run`, "
+                + "then `GC.heap_info`) with the " + unit + " idle, minus the same before they were opened, over %d; "
                 + "the first GC runs before the baseline RSS is read. diskfarm JVM: `%s`.%n%n", connections,
                 connections, connections, bytes / MIB, connections, serverJvm));
         return md.toString();

@@ -13,11 +13,12 @@ import java.util.function.BooleanSupplier;
 
 /**
  * One NBD server under test, run as a child process listening on 127.0.0.1: diskfarm, nbdkit or qemu-nbd. Knows its
- * PID, so the harness reads its memory ({@code VmRSS}) and CPU time from {@code /proc}; stopped with SIGTERM.
+ * PID, so the harness reads its memory ({@code VmRSS}) and CPU time from {@code /proc} ({@link ServerStats});
+ * stopped with SIGTERM.
  *
  * <p>Threads: the harness uses it from one thread; {@link #rssKib()} may be called from a sampler thread too.
  */
-final class NbdServerProcess implements AutoCloseable {
+final class NbdServerProcess implements ServerStats, AutoCloseable {
     private static final long START_TIMEOUT_MILLIS = 120_000;
 
     private final String name;
@@ -106,7 +107,8 @@ final class NbdServerProcess implements AutoCloseable {
         }
     }
 
-    String name() {
+    @Override
+    public String name() {
         return name;
     }
 
@@ -114,47 +116,13 @@ final class NbdServerProcess implements AutoCloseable {
         return port;
     }
 
-    long pid() {
+    @Override
+    public long pid() {
         return process.pid();
     }
 
     boolean alive() {
         return process.isAlive();
-    }
-
-    /** VmRSS from /proc/PID/status, in KiB; -1 once the process is gone. */
-    long rssKib() {
-        return statusField("VmRSS:");
-    }
-
-    /** Threads from /proc/PID/status. */
-    long threads() {
-        return statusField("Threads:");
-    }
-
-    private long statusField(String key) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
-                if (line.startsWith(key)) {
-                    return Long.parseLong(line.substring(key.length()).replaceAll("\\D", ""));
-                }
-            }
-        } catch (IOException | UncheckedIOException e) {
-            return -1;
-        }
-        return -1;
-    }
-
-    /** User plus system CPU time of the process (all threads), in nanoseconds, from /proc/PID/stat. */
-    long cpuNanos() {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid()), "stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-            return ticks * 10_000_000L; // USER_HZ is 100 on Linux
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
     }
 
     /** SIGTERM, then up to 30 s for a clean exit, then SIGKILL. */
