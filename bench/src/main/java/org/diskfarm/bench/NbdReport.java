@@ -195,7 +195,7 @@ final class NbdReport {
                 + " = (RSS with %d idle - RSS before) / %d. Then all " + unit + " read at once; storm time runs from the start signal "
                 + "to the last " + one + "'s last byte; aggregate = %d × %.0f MiB / storm time. Peak RSS is sampled every "
                 + "100 ms. vs faster peer is the fastest peer's storm time over diskfarm's in the same round. Every "
-                + "server of this table is started afresh for the storm part and gets a 2 s fio read first. For "
+                + "server of this table is started afresh for the storm part and gets a 2 s sequential read first. For "
                 + "diskfarm, live Java heap per idle " + one + " is the heap in use after a full GC (`jcmd PID GC.run`, "
                 + "then `GC.heap_info`) with the " + unit + " idle, minus the same before they were opened, over %d; "
                 + "the first GC runs before the baseline RSS is read. diskfarm JVM: `%s`.%n%n", connections,
