@@ -1,6 +1,6 @@
 package org.diskfarm.bench;
 
-import org.diskfarm.testkit.Tgtd;
+import org.diskfarm.testkit.vm.TgtTarget;
 
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -13,8 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * The iSCSI streaming benchmark: {@code diskfarm serve}'s iSCSI target and, in the same run, tgt's tgtd (the reference
@@ -65,8 +63,8 @@ public final class IscsiBenchMain {
     private final HttpClient http = HttpClient.newHttpClient();
     private int httpPort;
 
-    /** tgtd as a server under test: the testkit's {@link Tgtd} and the PID of its process, for /proc. */
-    record TgtdServer(String name, Tgtd tgtd, long pid) implements ServerStats, AutoCloseable {
+    /** tgtd as a server under test: the testkit's {@link TgtTarget} and the PID of its process, for /proc. */
+    record TgtdServer(String name, TgtTarget tgtd, long pid) implements ServerStats, AutoCloseable {
         String url() {
             return tgtd.lunUrl();
         }
@@ -348,19 +346,12 @@ public final class IscsiBenchMain {
         return iscsiPorts.get(server);
     }
 
-    /** Starts tgtd (testkit {@link Tgtd}) on {@code file} and finds its process among this JVM's children. */
+    /** Starts tgtd (testkit {@link TgtTarget}, without its debug log) on {@code file}. */
     private TgtdServer startTgtd(String name, Path file, Path work) {
-        Set<Long> before = ProcessHandle.current().children().map(ProcessHandle::pid).collect(Collectors.toSet());
-        Tgtd tgtd = Tgtd.start(file, TGTD_IQN, work.resolve(name + ".log"));
-        long pid = ProcessHandle.current().children()
-                .filter(p -> !before.contains(p.pid()))
-                .filter(p -> p.info().command().map(c -> c.endsWith("tgtd")).orElse(false))
-                .map(ProcessHandle::pid).findFirst().orElse(-1L);
+        TgtTarget tgtd = TgtTarget.startQuiet(work.resolve(name), file, TGTD_IQN);
+        long pid = tgtd.pid();
         TgtdServer server = new TgtdServer(name, tgtd, pid);
         servers.add(server);
-        if (pid < 0) {
-            note(name + ": its PID was not found, so its memory and CPU columns are empty");
-        }
         notes.add(name + ": `tgtd -f -C CONTROL --iscsi portal=127.0.0.1:" + tgtd.port() + "`, then `tgtadm` "
                 + "new target " + TGTD_IQN + ", logicalunit 1 `-b " + work.relativize(file) + "` (backing store rdwr, "
                 + "the default), bind ALL");
@@ -392,7 +383,7 @@ public final class IscsiBenchMain {
 
     private List<String> versions() {
         List<String> v = new ArrayList<>();
-        v.add("tgtd " + Tgtd.version() + " (Debian package tgt)");
+        v.add("tgtd " + TgtTarget.version() + " (Debian package tgt)");
         v.add(NbdBenchMain.firstLine(List.of("dpkg-query", "-W", "-f", "libiscsi-bin ${Version}\\n",
                 "libiscsi-bin")) + " (iscsi-perf; libiscsi is also QEMU's iSCSI driver)");
         v.add(NbdBenchMain.firstLine(List.of("qemu-img", "--version")));

@@ -63,10 +63,23 @@ public final class TgtTarget implements AutoCloseable {
      * Logs go to {@code workDir/tgtd-PORT.log}.
      */
     public static TgtTarget start(Path workDir, Path backingFile, String iqn, String chapUser, String chapSecret) {
+        return start(workDir, backingFile, iqn, chapUser, chapSecret, true);
+    }
+
+    /**
+     * As {@link #start(Path, Path, String)} but without tgtd's debug log ({@code -d 1} logs every command), for
+     * benchmarks, where the log would slow the peer down.
+     */
+    public static TgtTarget startQuiet(Path workDir, Path backingFile, String iqn) {
+        return start(workDir, backingFile, iqn, null, null, false);
+    }
+
+    private static TgtTarget start(Path workDir, Path backingFile, String iqn, String chapUser, String chapSecret,
+            boolean debug) {
         VmTools.ensure(VmTools.TGT).ifPresent(missing -> {
             throw new IllegalStateException("cannot start tgtd: " + missing);
         });
-        TgtTarget target = startDaemon(workDir, iqn, 1);
+        TgtTarget target = startDaemon(workDir, iqn, debug, 1);
         try {
             target.admin("--mode", "target", "--op", "new", "--tid", Integer.toString(TID), "--targetname", iqn);
             target.admin("--mode", "logicalunit", "--op", "new", "--tid", Integer.toString(TID), "--lun",
@@ -89,14 +102,17 @@ public final class TgtTarget implements AutoCloseable {
      * Starts tgtd on a free port with a random control port, once more if that control port was taken by another
      * tgtd ("another tgtd is using /var/run/tgtd/socket.N.lock").
      */
-    private static TgtTarget startDaemon(Path workDir, String iqn, int attempt) {
+    private static TgtTarget startDaemon(Path workDir, String iqn, boolean debug, int attempt) {
         int port = freeLoopbackPort();
         // The control "port" names tgtd's socket and lock under /var/run/tgtd; tgtd takes 0-32767 and a system tgtd
         // uses 0, so pick from the upper part.
         int controlPort = ThreadLocalRandom.current().nextInt(10_000, 32_768);
         Path log = workDir.resolve("tgtd-" + port + ".log");
-        List<String> command = List.of(Commands.require("tgtd", "tgt"), "-f", "-d", "1", "-C",
-                Integer.toString(controlPort), "--iscsi", "portal=127.0.0.1:" + port);
+        List<String> command = new java.util.ArrayList<>(List.of(Commands.require("tgtd", "tgt"), "-f"));
+        if (debug) {
+            command.addAll(List.of("-d", "1"));
+        }
+        command.addAll(List.of("-C", Integer.toString(controlPort), "--iscsi", "portal=127.0.0.1:" + port));
         OwnProcess tgtd;
         try {
             Files.createDirectories(workDir);
@@ -112,7 +128,7 @@ public final class TgtTarget implements AutoCloseable {
         } catch (RuntimeException e) {
             target.close();
             if (attempt < 5 && target.logText().contains("another tgtd is using")) {
-                return startDaemon(workDir, iqn, attempt + 1);
+                return startDaemon(workDir, iqn, debug, attempt + 1);
             }
             throw e;
         }
@@ -130,6 +146,11 @@ public final class TgtTarget implements AutoCloseable {
     /** LUN 1 as libiscsi and QEMU name it from this host: {@code iscsi://127.0.0.1:PORT/IQN/1}. */
     public String lunUrl() {
         return "iscsi://127.0.0.1:" + port + "/" + iqn + "/" + LUN;
+    }
+
+    /** The tgtd process's id, for its memory and CPU figures in /proc. */
+    public long pid() {
+        return tgtd.process().pid();
     }
 
     /** tgtd's version, as {@code tgtd --version} prints it. */
