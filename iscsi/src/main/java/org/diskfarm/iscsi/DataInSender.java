@@ -63,11 +63,15 @@ final class DataInSender {
             }
             in.flags(flags);
             ByteBuffer slice = data.slice(data.position() + offset, n);
-            connection.send(in, slice, last && statusInData);
+            // The data's buffer goes back once the last PDU that carries it is written (writes complete in order).
+            connection.send(in, slice, last && statusInData, last ? r::release : null);
             offset += n;
         }
         if (statusInData) {
             return;
+        }
+        if (send == 0) {
+            r.release(); // no Data-In went out (nothing asked for, or sense instead): nothing holds the buffer
         }
         Pdu response = Pdu.of(Pdu.SCSI_RESPONSE).flags(0x80 | residualFlags).u8(2, 0).u8(3, r.status())
                 .itt(t.itt).u32(36, t.write ? t.r2tSN : dataSN).u32(44, (int) residual);

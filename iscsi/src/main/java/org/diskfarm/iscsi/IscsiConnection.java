@@ -225,6 +225,11 @@ final class IscsiConnection extends ByteToMessageDecoder {
      * consumes a StatSN. The flush follows once the PDUs ready now are written.
      */
     void send(Pdu pdu, ByteBuffer data, boolean advance) {
+        send(pdu, data, advance, null);
+    }
+
+    /** As {@link #send(Pdu, ByteBuffer, boolean)}; {@code written} runs once the PDU is written, or dropped. */
+    void send(Pdu pdu, ByteBuffer data, boolean advance, Runnable written) {
         pdu.u32(24, statSN);
         if (advance) {
             statSN++;
@@ -234,9 +239,15 @@ final class IscsiConnection extends ByteToMessageDecoder {
             pdu.u32(32, session.maxCmdSN());
         }
         if (!ctx.channel().isActive()) {
+            if (written != null) {
+                written.run();
+            }
             return;
         }
         ctx.write(codec.encodeBuf(pdu, data)).addListener(f -> {
+            if (written != null) {
+                written.run();
+            }
             if (!f.isSuccess() && ctx.channel().isActive()) {
                 fail("sending failed: " + f.cause());
             }

@@ -1,6 +1,7 @@
 package org.diskfarm.iscsi;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
@@ -100,8 +101,12 @@ final class PduCodec {
             header.putInt(Integer.reverseBytes((int) crc.getValue()));
         }
         header.flip();
+        // Header and tail in direct memory, so that a PDU whose data is direct (a READ's) stays direct as a whole:
+        // the epoll transport copies any message that is not wholly direct into a new direct buffer first (measured:
+        // a fifth of the CPU of 1 MiB sequential reads).
+        ByteBuf head = direct(header);
         if (dataLength == 0) {
-            return Unpooled.wrappedBuffer(header);
+            return head;
         }
         int pad = Pdu.pad(dataLength);
         ByteBuffer tail = ByteBuffer.allocate(pad + (dataDigest ? 4 : 0));
@@ -113,7 +118,13 @@ final class PduCodec {
             tail.putInt(Integer.reverseBytes((int) crc.getValue()));
         }
         tail.flip();
-        return tail.hasRemaining() ? Unpooled.wrappedBuffer(header, data.duplicate(), tail)
-                : Unpooled.wrappedBuffer(header, data.duplicate());
+        ByteBuf body = Unpooled.wrappedBuffer(data.duplicate());
+        return tail.hasRemaining() ? Unpooled.wrappedBuffer(head, body, direct(tail))
+                : Unpooled.wrappedBuffer(head, body);
+    }
+
+    private static ByteBuf direct(ByteBuffer bytes) {
+        ByteBuf buf = ByteBufAllocator.DEFAULT.directBuffer(bytes.remaining(), bytes.remaining());
+        return buf.writeBytes(bytes);
     }
 }

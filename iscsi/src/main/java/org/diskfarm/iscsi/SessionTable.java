@@ -87,6 +87,7 @@ final class SessionTable {
             ScsiNexus nexus = new ScsiNexus(IscsiSession.initiatorPort(login.initiatorName, isid),
                     target.name() + ",t,0x" + String.format("%04x", LoginNegotiation.TARGET_PORTAL_GROUP_TAG));
             ScsiDisk disk = unit(target.name(), target.identity()).attach(device, nexus);
+            disk.useBuffers(PooledDataInBuffers.INSTANCE);
             return register(key, new IscsiSession(context, key, 0, isid, login.initiatorName, target, login.params,
                     disk, device, nexus, login.cmdSN(), context.workers()));
         } catch (RuntimeException e) {

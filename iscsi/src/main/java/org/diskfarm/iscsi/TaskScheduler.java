@@ -159,6 +159,7 @@ final class TaskScheduler {
             ScsiResponse r = session.disk.execute(t.cdb, null);
             if (r.dataIn() != null && r.dataIn().hasRemaining()) {
                 ByteBuffer copy = ByteBuffer.allocate(r.dataIn().remaining()).put(r.dataIn().duplicate()).flip();
+                r.release();
                 copy.put(0, (byte) 0x7f);
                 return ScsiResponse.good(copy);
             }
@@ -177,6 +178,8 @@ final class TaskScheduler {
         tasks.remove(t.itt);
         if (!t.aborted && !session.ending()) {
             session.dataIn.respond(t, response);
+        } else {
+            response.release();
         }
         session.tmf.runWhenIdle();
         if (!session.ending()) {

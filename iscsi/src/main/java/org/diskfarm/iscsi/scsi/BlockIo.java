@@ -1,6 +1,8 @@
 package org.diskfarm.iscsi.scsi;
 
 import java.nio.ByteBuffer;
+import java.util.List;
+import org.diskfarm.block.Extent;
 import org.diskfarm.block.IoFlags;
 
 /**
@@ -41,6 +43,15 @@ final class BlockIo {
         }
     }
 
+    /** Zeros for holes: read-only, direct (the socket write takes it as it is), shared by every session. */
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
+
+    /** True if the device says the whole range reads as zeros: one extent (for a VHD, one BAT lookup). */
+    private static boolean readsAsZeros(ScsiDisk disk, long offset, int bytes) {
+        List<Extent> extents = disk.device().extents(offset, bytes);
+        return extents.size() == 1 && extents.getFirst().zero() && extents.getFirst().length() >= bytes;
+    }
+
     static ScsiResponse read(ScsiDisk disk, byte[] cdb) {
         checkNoProtection(cdb);
         long lba = lba(cdb);
@@ -49,10 +60,22 @@ final class BlockIo {
         if (blocks == 0) {
             return ScsiResponse.good();
         }
-        // The one allocation of a read: the buffer the transport sends from.
-        ByteBuffer data = ByteBuffer.allocate((int) (blocks * ScsiDisk.BLOCK));
-        disk.device().read(lba * ScsiDisk.BLOCK, data);
-        return ScsiResponse.good(data.flip());
+        int bytes = (int) (blocks * ScsiDisk.BLOCK);
+        if (bytes <= ZEROS.capacity() && readsAsZeros(disk, lba * ScsiDisk.BLOCK, bytes)) {
+            // A hole (an unallocated block of a thin vDisk): sent from one shared zero buffer, nothing read or
+            // filled. A boot reads few of them, a sequential scan of a thin disk many.
+            return ScsiResponse.good(ZEROS.slice(0, bytes));
+        }
+        // The one buffer of a read: lent by the transport, which sends from it and takes it back.
+        DataInBuffers.Lease lease = disk.buffers().lease(bytes);
+        try {
+            ByteBuffer data = lease.buffer();
+            disk.device().read(lba * ScsiDisk.BLOCK, data);
+            return new ScsiResponse(ScsiStatus.GOOD, null, data.flip(), lease);
+        } catch (RuntimeException e) {
+            lease.giveBack();
+            throw e;
+        }
     }
 
     static ScsiResponse write(ScsiDisk disk, byte[] cdb, ByteBuffer dataOut) {

@@ -26,6 +26,7 @@ public final class ScsiDisk {
     private final long blocks;
     private final int maxTransferBlocks;
     private volatile boolean detached;
+    private volatile DataInBuffers buffers = DataInBuffers.HEAP;
 
     ScsiDisk(ScsiLogicalUnit unit, BlockDevice device, ScsiNexus nexus, UnitAttentions attentions) {
         this.unit = Objects.requireNonNull(unit);
@@ -38,6 +39,15 @@ public final class ScsiDisk {
 
     public ScsiLogicalUnit unit() {
         return unit;
+    }
+
+    /** Where READs put their data from now on (the transport's pooled buffers); {@link DataInBuffers#HEAP} first. */
+    public void useBuffers(DataInBuffers buffers) {
+        this.buffers = Objects.requireNonNull(buffers);
+    }
+
+    DataInBuffers buffers() {
+        return buffers;
     }
 
     public ScsiNexus nexus() {
