@@ -1,6 +1,5 @@
 package org.diskfarm.bench;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -299,18 +298,12 @@ final class IscsiInitiator implements BootStorm.Client {
         return keys;
     }
 
-    private void readFully(ByteBuffer buffer) throws IOException {
-        while (buffer.hasRemaining()) {
-            if (channel.read(buffer) < 0) {
-                throw new EOFException("the target closed the connection");
-            }
-        }
+    private ByteBuffer readFully(ByteBuffer buffer) throws IOException {
+        return Sockets.readFully(channel, buffer);
     }
 
     private void writeFully(ByteBuffer buffer) throws IOException {
-        while (buffer.hasRemaining()) {
-            channel.write(buffer);
-        }
+        Sockets.writeFully(channel, buffer);
     }
 
     /** Logs out (close the session; best effort, the answer is waited for) and closes the socket. */

@@ -1,6 +1,5 @@
 package org.diskfarm.bench;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -116,18 +115,11 @@ final class NbdClient implements BootStorm.Client {
     }
 
     private ByteBuffer readFully(ByteBuffer buffer) throws IOException {
-        while (buffer.hasRemaining()) {
-            if (channel.read(buffer) < 0) {
-                throw new EOFException("the server closed the connection");
-            }
-        }
-        return buffer.flip();
+        return Sockets.readFully(channel, buffer);
     }
 
     private void writeFully(ByteBuffer buffer) throws IOException {
-        while (buffer.hasRemaining()) {
-            channel.write(buffer);
-        }
+        Sockets.writeFully(channel, buffer);
     }
 
     /** Sends NBD_CMD_DISC (best effort) and closes the socket. */

@@ -68,27 +68,10 @@ public final class ChapSecretsFile implements ChapSecrets {
 
     static Map<String, ChapSecret> parse(Path file, List<String> lines) {
         Map<String, ChapSecret> secrets = new HashMap<>();
-        boolean header = false;
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i).strip();
-            String where = file + ":" + (i + 1) + ": ";
-            if (line.isEmpty() || line.startsWith("#")) {
-                continue;
-            }
-            if (!header) {
-                if (!line.replace(" ", "").equalsIgnoreCase(HEADER)) {
-                    throw new IllegalArgumentException(where + "the first line must be the header '" + HEADER
-                            + "'");
-                }
-                header = true;
-                continue;
-            }
-            // Never echo the line: it holds a secret.
-            String[] fields = line.split(",", -1);
-            if (fields.length != 5) {
-                throw new IllegalArgumentException(where + "expected 5 fields (" + HEADER + "), found "
-                        + fields.length);
-            }
+        // Never echo a line: it holds a secret.
+        for (CsvRows.Row row : CsvRows.read(file, lines, HEADER, false)) {
+            String[] fields = row.fields();
+            String where = row.where();
             String key = fields[0].strip();
             Optional<MacAddress> mac = MacAddress.tryParse(key);
             if (mac.isPresent()) {

@@ -56,26 +56,9 @@ public final class DevicesFile implements DeviceDirectory {
     static Map<MacAddress, TargetDevice> parse(Path file, List<String> lines) {
         Map<MacAddress, TargetDevice> devices = new TreeMap<>();
         Map<String, Integer> names = new HashMap<>();
-        boolean header = false;
-        for (int i = 0; i < lines.size(); i++) {
-            String line = (i == 0 ? lines.get(i).replaceFirst("^\uFEFF", "") : lines.get(i)).strip(); // Excel's BOM
-            String where = file + ":" + (i + 1) + ": ";
-            if (line.isEmpty() || line.startsWith("#")) {
-                continue;
-            }
-            if (!header) {
-                if (!line.replace(" ", "").equalsIgnoreCase(HEADER)) {
-                    throw new IllegalArgumentException(where + "the first line must be the header '" + HEADER
-                            + "', not '" + line + "'");
-                }
-                header = true;
-                continue;
-            }
-            String[] fields = line.split(",", -1);
-            if (fields.length != 3) {
-                throw new IllegalArgumentException(where + "expected 3 fields (mac,name,vdisk), found "
-                        + fields.length + ": '" + line + "'");
-            }
+        for (CsvRows.Row row : CsvRows.read(file, lines, HEADER, true)) {
+            String[] fields = row.fields();
+            String where = row.where();
             MacAddress mac = MacAddress.tryParse(fields[0].strip()).orElseThrow(() -> new IllegalArgumentException(
                     where + "not a MAC address: '" + fields[0].strip() + "'"));
             String name = fields[1].strip();
@@ -86,7 +69,7 @@ public final class DevicesFile implements DeviceDirectory {
             if (devices.containsKey(mac)) {
                 throw new IllegalArgumentException(where + "MAC address " + mac + " is listed twice");
             }
-            Integer other = names.put(name, i + 1);
+            Integer other = names.put(name, row.line());
             if (other != null) {
                 throw new IllegalArgumentException(where + "device name " + name + " is used on line " + other
                         + " too");

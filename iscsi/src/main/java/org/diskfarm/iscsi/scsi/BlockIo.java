@@ -45,6 +45,8 @@ final class BlockIo {
 
     /** Zeros for holes: read-only, direct (the socket write takes it as it is), shared by every session. */
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
+    /** Reads from this size on ask the device whether they lie in a hole. */
+    private static final int HOLE_CHECK_MIN = 64 << 10;
 
     /** True if the device says the whole range reads as zeros: one extent (for a VHD, one BAT lookup). */
     private static boolean readsAsZeros(ScsiDisk disk, long offset, int bytes) {
@@ -61,9 +63,10 @@ final class BlockIo {
             return ScsiResponse.good();
         }
         int bytes = (int) (blocks * ScsiDisk.BLOCK);
-        if (bytes <= ZEROS.capacity() && readsAsZeros(disk, lba * ScsiDisk.BLOCK, bytes)) {
+        if (bytes >= HOLE_CHECK_MIN && bytes <= ZEROS.capacity() && readsAsZeros(disk, lba * ScsiDisk.BLOCK, bytes)) {
             // A hole (an unallocated block of a thin vDisk): sent from one shared zero buffer, nothing read or
-            // filled. A boot reads few of them, a sequential scan of a thin disk many.
+            // filled. A boot reads few of them, a sequential scan of a thin disk many. Small reads skip the extent
+            // lookup: for them it would cost more than the zero fill it saves.
             return ScsiResponse.good(ZEROS.slice(0, bytes));
         }
         // The one buffer of a read: lent by the transport, which sends from it and takes it back.

@@ -55,8 +55,8 @@ class DataInBuffersTest {
     @Test
     void aHoleIsSentFromTheSharedZerosWithoutALease() {
         ScsiDisk disk = disk(new ThinDevice(BLOCKS * 512));
-        ScsiResponse r = good(disk.execute(read16(100, 16), null));
-        assertThat(bytes(r)).hasSize(16 * 512).containsOnly(0);
+        ScsiResponse r = good(disk.execute(read16(256, 128), null));
+        assertThat(bytes(r)).hasSize(128 * 512).containsOnly(0);
         assertThat(r.dataIn().isReadOnly()).isTrue();
         assertThat(buffers.lent.get()).isZero();
         r.release(); // nothing to give back: no effect
