@@ -298,8 +298,8 @@ final class IscsiInitiator implements BootStorm.Client {
         return keys;
     }
 
-    private ByteBuffer readFully(ByteBuffer buffer) throws IOException {
-        return Sockets.readFully(channel, buffer);
+    private void readFully(ByteBuffer buffer) throws IOException {
+        Sockets.readFully(channel, buffer);
     }
 
     private void writeFully(ByteBuffer buffer) throws IOException {

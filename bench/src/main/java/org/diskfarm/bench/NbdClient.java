@@ -115,7 +115,8 @@ final class NbdClient implements BootStorm.Client {
     }
 
     private ByteBuffer readFully(ByteBuffer buffer) throws IOException {
-        return Sockets.readFully(channel, buffer);
+        Sockets.readFully(channel, buffer);
+        return buffer.flip();
     }
 
     private void writeFully(ByteBuffer buffer) throws IOException {

@@ -10,14 +10,13 @@ final class Sockets {
     private Sockets() {
     }
 
-    /** Fills {@code buffer} to its limit and returns it flipped; end of stream is an EOFException. */
-    static ByteBuffer readFully(SocketChannel channel, ByteBuffer buffer) throws IOException {
+    /** Fills {@code buffer} to its limit (its position ends there); end of stream is an EOFException. */
+    static void readFully(SocketChannel channel, ByteBuffer buffer) throws IOException {
         while (buffer.hasRemaining()) {
             if (channel.read(buffer) < 0) {
                 throw new EOFException("the server closed the connection");
             }
         }
-        return buffer.flip();
     }
 
     static void writeFully(SocketChannel channel, ByteBuffer buffer) throws IOException {
