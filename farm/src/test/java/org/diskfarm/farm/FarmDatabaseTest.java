@@ -2,17 +2,15 @@ package org.diskfarm.farm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.UUID;
 import java.util.function.Consumer;
+import org.diskfarm.testkit.TestPostgres;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,8 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
  * auth, as on these machines and in CI; each test gets a database of its own, dropped afterwards).
  */
 class FarmDatabaseTest {
-    private static final String POSTGRES = "jdbc:postgresql://127.0.0.1:5432/";
-
     @TempDir
     Path dir;
 
@@ -42,7 +38,7 @@ class FarmDatabaseTest {
     }
 
     @Test
-    void postgresqlRunsTheSameMigrationsAndRules() throws Exception {
+    void postgresqlRunsTheSameMigrationsAndRules() {
         withPostgres(location -> {
             try (FarmDatabase db = FarmDatabase.open(location)) {
                 assertThat(db.embedded()).isFalse();
@@ -70,8 +66,8 @@ class FarmDatabaseTest {
     private static void schemaRules(FarmDatabase db) throws SQLException {
         try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
             s.executeUpdate("INSERT INTO stores (name, default_path) VALUES ('main', '/srv/diskfarm/store')");
-            s.executeUpdate("INSERT INTO vdisks (name, store, mode, write_cache_type, write_cache_size) "
-                    + "VALUES ('win10', 'main', 'standard', 'ram', 4294967296)");
+            s.executeUpdate("INSERT INTO vdisks (name, store, size_bytes, mode, write_cache_type, "
+                    + "write_cache_size, updated_at) VALUES ('win10', 'main', 1048576, 'standard', 'ram', 4294967296, 0)");
             insertDevice(c, "52:54:00:12:34:56", "pc01", "win10");
             assertThatThrownBy(() -> insertDevice(c, "52:54:00:12:34:56", "pc02", "win10"))
                     .as("a MAC is listed once").isInstanceOf(SQLException.class);
@@ -99,25 +95,10 @@ class FarmDatabaseTest {
         }
     }
 
-    /** Runs {@code test} on a new PostgreSQL database, dropped afterwards; skips if PostgreSQL is not running. */
-    private static void withPostgres(Consumer<FarmDatabase.Location> test) throws SQLException {
-        String name = "farm_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        try (Connection admin = tryConnect(); Statement s = admin.createStatement()) {
-            s.executeUpdate("CREATE DATABASE " + name);
-            try {
-                test.accept(new FarmDatabase.Location(POSTGRES + name, "postgres", null));
-            } finally {
-                s.executeUpdate("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-            }
-        }
-    }
-
-    private static Connection tryConnect() {
-        try {
-            return DriverManager.getConnection(POSTGRES + "postgres", "postgres", null);
-        } catch (SQLException e) {
-            assumeTrue(false, "PostgreSQL is not running at 127.0.0.1:5432: " + e.getMessage());
-            throw new AssertionError(e);
+    /** Runs {@code test} on a new PostgreSQL database, dropped afterwards. */
+    private static void withPostgres(Consumer<FarmDatabase.Location> test) {
+        try (TestPostgres pg = TestPostgres.create()) {
+            test.accept(new FarmDatabase.Location(pg.url(), TestPostgres.USER, null));
         }
     }
 }
