@@ -109,6 +109,11 @@ final class DeviceCaches implements AutoCloseable {
         return Optional.ofNullable(caches.get(mac)).map(DeviceCaches::state);
     }
 
+    /** Every device's cache now. */
+    synchronized List<CacheState> states() {
+        return caches.values().stream().map(DeviceCaches::state).toList();
+    }
+
     private static CacheState state(Entry entry) {
         return new CacheState(entry.device.mac(), entry.device.name(), entry.vdisk, entry.type, entry.capacity,
                 entry.cache.usedBytes(), entry.created);

@@ -13,7 +13,6 @@ import org.diskfarm.farm.TargetDevice;
 import org.diskfarm.nbd.NbdExportInfo;
 import org.diskfarm.nbd.NbdExportOpener;
 import org.diskfarm.nbd.NbdExports;
-import org.diskfarm.store.LocalStore;
 import org.diskfarm.store.LockHolder;
 import org.diskfarm.store.VDiskFiles;
 import org.diskfarm.store.VDiskLock;
@@ -35,16 +34,29 @@ import org.diskfarm.vhd.VhdOptions;
  * export name means, so iSCSI target names will resolve here too.
  */
 final class Exports implements NbdExports, NbdExportOpener {
-    private final LocalStore store;
+    private final StoreFolders store;
     private final DeviceDirectory devices;
     private final VDiskAccess access;
     private final DeviceCaches caches;
+    private final Observer observer;
 
-    Exports(LocalStore store, DeviceDirectory devices, VDiskAccess access, DeviceCaches caches) {
+    /**
+     * What the server wants to know about opened exports: to count their I/O per vDisk (the wrapped device is what
+     * the protocol gets) and to record device states. Kept out of the connection objects.
+     */
+    interface Observer {
+        /** Called for every device opened; returns the device the protocol uses. */
+        BlockDevice opened(Target target, BlockDevice device);
+
+        Observer NONE = (target, device) -> device;
+    }
+
+    Exports(StoreFolders store, DeviceDirectory devices, VDiskAccess access, DeviceCaches caches, Observer observer) {
         this.store = store;
         this.devices = devices;
         this.access = access;
         this.caches = caches;
+        this.observer = observer;
     }
 
     /** What an export name resolves to now. */
@@ -70,7 +82,7 @@ final class Exports implements NbdExports, NbdExportOpener {
             }
             VDiskFiles files = store.find(device.get().vdisk()).orElseThrow(() -> new StorageException(
                     StorageException.Kind.NOT_FOUND, device.get().describe() + " is assigned vDisk "
-                    + device.get().vdisk() + ", which is not in this server's store " + store.dir()));
+                    + device.get().vdisk() + ", which is not in this server's store (" + store.describe() + ")"));
             return Optional.of(new Target(mac.get().toString(), files, store.properties(files), device.get()));
         }
         return store.find(name).map(files -> new Target(files.name(), files, store.properties(files), null));
@@ -151,6 +163,10 @@ final class Exports implements NbdExports, NbdExportOpener {
     public BlockDevice open(String export, SocketAddress client) {
         Target target = resolve(export).orElseThrow(() -> new StorageException(StorageException.Kind.NOT_FOUND,
                 "export " + export + " is gone"));
+        return observer.opened(target, openTarget(target, client));
+    }
+
+    private BlockDevice openTarget(Target target, SocketAddress client) {
         if (target.device == null) {
             return target.standard() ? access.openShared(target.files)
                     : access.openPrivate(target.files, clientName(client));

@@ -1,108 +1,230 @@
 package org.diskfarm.server;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
-import java.util.ArrayList;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.diskfarm.block.BlockDevice;
 import org.diskfarm.block.StorageException;
 import org.diskfarm.farm.ChapSecretsFile;
-import org.diskfarm.farm.DeviceDirectory;
+import org.diskfarm.farm.DeviceStates;
 import org.diskfarm.farm.DevicesFile;
+import org.diskfarm.farm.Farm;
+import org.diskfarm.farm.FarmDatabase;
+import org.diskfarm.farm.FarmDirectory;
+import org.diskfarm.farm.FarmException;
+import org.diskfarm.farm.Membership;
+import org.diskfarm.farm.Outage;
+import org.diskfarm.farm.Servers;
 import org.diskfarm.iscsi.IscsiServer;
 import org.diskfarm.nbd.NbdServer;
-import org.diskfarm.store.LocalStore;
 import org.diskfarm.store.VDiskFiles;
 import org.diskfarm.store.VDiskLock;
-import org.diskfarm.store.VDiskProperties;
-import org.diskfarm.vhd.Vhd;
 
 /**
- * One running farm server: the store in its data folder, the device directory, the vDisk access rules, the devices'
- * write caches, and the listeners (NBD, HTTP API). {@link #start} brings them up in that order; {@link #close} takes
- * them down in reverse, so that no connection can touch a cache or a vDisk after it was closed: connections are
- * closed first (their requests in flight finish), then the caches, then the Private-mode vDisks are flushed and their
- * locks deleted.
+ * One running farm server: its membership of the farm (the farm database, the heartbeat), the store folders and
+ * their scanner, the device directory, the vDisk access rules, the devices' write caches, and the listeners (NBD,
+ * iSCSI, HTTP API). {@link #start} brings them up in that order; {@link #close} takes them down in reverse, so that no
+ * connection can touch a cache or a vDisk after it was closed: connections are closed first (their requests in flight
+ * finish), then the caches, then the Private-mode vDisks are flushed and their locks deleted, and last the server
+ * leaves the farm.
  */
 public final class FarmServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(FarmServer.class.getName());
 
     private final ServerSettings settings;
-    private final LocalStore store;
-    private final DevicesFile devices;
-    private final VDiskAccess access;
-    private final DeviceCaches caches;
-    private final NbdServer nbd;
-    private final IscsiExports targets;
+    private final Deque<AutoCloseable> parts = new ArrayDeque<>();
+    private FarmDatabase db;
+    private Farm farm;
+    private Outage outage;
+    private StoreFolders folders;
+    private StoreScanner scanner;
+    private DevicesFileImport devicesFile;
+    private FarmDirectory directory;
+    private DeviceStates states;
+    private DeviceSessions sessions;
+    private VDiskStats stats;
+    private ServerMetrics metrics;
+    private DeviceCaches caches;
+    private NbdServer nbd;
     private IscsiServer iscsi;
+    private IscsiExports targets;
     private HttpApi http;
+    private Membership membership;
+    private ScheduledExecutorService scans;
+    private String newToken;
     private boolean closed;
 
-    /** A vDisk as the API shows it. */
-    record VDiskState(String name, String mode, String writeCacheType, long writeCacheSize, long size,
-            String lockHolder, String error) {
-    }
-
-    private FarmServer(ServerSettings settings, LocalStore store, DevicesFile devices, VDiskAccess access,
-            DeviceCaches caches, NbdServer nbd, IscsiExports targets) {
+    private FarmServer(ServerSettings settings) {
         this.settings = settings;
-        this.store = store;
-        this.devices = devices;
-        this.access = access;
-        this.caches = caches;
-        this.nbd = nbd;
-        this.targets = targets;
     }
 
     /**
      * Starts a server.
      *
-     * @throws StorageException or IllegalArgumentException with a one-line reason if the data folder or the devices
-     *                          file is unusable, or a port cannot be bound
+     * @throws IllegalArgumentException with a one-line reason if the data folder, the devices file or the farm
+     *                                  database is unusable, a port cannot be bound, or this server's name is taken
      */
     public static FarmServer start(ServerSettings settings) {
+        FarmServer server = new FarmServer(settings);
+        try {
+            server.startParts();
+            return server;
+        } catch (FarmException | IllegalStateException e) {
+            server.close();
+            throw new IllegalArgumentException(e.getMessage(), e);
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    private void startParts() {
         try {
             Files.createDirectories(settings.store());
         } catch (IOException e) {
             throw StorageException.io(settings.store() + ": cannot create the store folder", e);
         }
-        LocalStore store = new LocalStore(settings.store());
-        DevicesFile devices = DevicesFile.open(settings.devicesFile());
-        for (VDiskFiles files : store.vdisks()) {
+        DevicesFile file = DevicesFile.open(settings.devicesFile());
+        db = FarmDatabase.open(settings.farm().database());
+        parts.push(db);
+        farm = new Farm(db, Clock.systemUTC());
+        outage = new Outage(db.location().describe());
+        farm.stores().ensure(ServerSettings.DEFAULT_STORE, name(), settings.store().toAbsolutePath().toString());
+        folders = new StoreFolders(ServerSettings.DEFAULT_STORE, settings.store().toAbsolutePath());
+        scanner = new StoreScanner(farm, name(), ServerSettings.DEFAULT_STORE, settings.store().toAbsolutePath(),
+                folders, outage);
+        parts.push(scanner);
+        scanner.scan();
+        for (VDiskFiles files : folders.vdisks()) {
             VDiskLock.removeIfStale(files);
         }
-        VDiskAccess access = new VDiskAccess(settings.name());
-        DeviceCaches caches = new DeviceCaches(access, settings.cache());
-        Exports exports = new Exports(store, devices, access, caches);
-        IscsiExports targets = new IscsiExports(exports, ChapSecretsFile.open(settings.chapSecretsFile()));
-        NbdServer nbd = null;
-        FarmServer server = null;
+        devicesFile = new DevicesFileImport(file, farm, name());
+        devicesFile.syncIfChanged();
+        directory = new FarmDirectory(farm, outage);
+        directory.refresh();
+        states = new DeviceStates(farm, name(), outage);
+        parts.push(states);
+        sessions = new DeviceSessions(states);
+        stats = new VDiskStats();
+        VDiskAccess access = new VDiskAccess(name());
+        parts.push(access);
+        caches = new DeviceCaches(access, settings.cache());
+        parts.push(caches);
+        Exports exports = new Exports(folders, new ImportingDirectory(directory, devicesFile), access, caches,
+                this::opened);
+        targets = new IscsiExports(exports, ChapSecretsFile.open(settings.chapSecretsFile()));
+        nbd = listen("NBD", settings.nbdPort(), () -> NbdServer.start(
+                new InetSocketAddress(settings.bind(), settings.nbdPort()), exports, exports, settings.nbd()));
+        parts.push(nbd);
+        iscsi = listen("iSCSI", settings.iscsiPort(), () -> IscsiServer.start(
+                new InetSocketAddress(settings.bind(), settings.iscsiPort()), targets, targets, settings.iscsi()));
+        parts.push(iscsi);
+        metrics = new ServerMetrics(name(), stats, nbd::connectionCount, iscsi::connectionCount, this::cacheUse,
+                () -> !outage.isDown());
+        parts.push(metrics);
+        ApiAccess apiAccess = new ApiAccess(farm, settings.farm());
+        http = listen("HTTP", settings.httpPort(), () -> new HttpApi(this, apiAccess, settings.bind(),
+                settings.httpPort()));
+        parts.push(http);
+        membership = Membership.join(farm, name(), address(), nbd.port(), iscsi.port(), http.port(),
+                settings.farm().lease(), this::load, outage);
+        parts.push(membership);
+        membership.onBeat(this::beat);
+        newToken = settings.farm().apiToken() == null ? farm.tokens().createFirst().orElse(null) : null;
+        if (newToken != null) {
+            saveToken(newToken);
+        }
+        scans = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("store-scan")
+                .factory());
+        long every = settings.farm().scanInterval().toMillis();
+        scans.scheduleWithFixedDelay(scanner::scan, every, every, TimeUnit.MILLISECONDS);
+        parts.push(scans::shutdownNow);
+        logStore();
+    }
+
+    /**
+     * Keeps the farm's first API token in {@code DATA/api-token}, readable by its owner only, for scripts on this
+     * machine ({@code diskfarm --token-file}); the farm itself keeps only its hash.
+     */
+    private void saveToken(String token) {
+        java.nio.file.Path file = tokenFile();
         try {
-            nbd = listen("NBD", settings.nbdPort(), settings, () -> NbdServer.start(
-                    new InetSocketAddress(settings.bind(), settings.nbdPort()), exports, exports, settings.nbd()));
-            server = new FarmServer(settings, store, devices, access, caches, nbd, targets);
-            server.iscsi = listen("iSCSI", settings.iscsiPort(), settings, () -> IscsiServer.start(
-                    new InetSocketAddress(settings.bind(), settings.iscsiPort()), targets, targets, settings.iscsi()));
-            FarmServer started = server;
-            server.http = listen("HTTP", settings.httpPort(), settings,
-                    () -> new HttpApi(started, settings.bind(), settings.httpPort()));
-            server.logStore();
-            return server;
-        } catch (RuntimeException e) {
-            if (server != null && server.iscsi != null) {
-                server.iscsi.close();
+            Files.deleteIfExists(file);
+            Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(file, token + "\n");
+        } catch (IOException | UnsupportedOperationException e) {
+            LOG.log(System.Logger.Level.WARNING, "{0}: the API token could not be saved: {1}", file, e.getMessage());
+        }
+    }
+
+    /** Where the token made at the farm's first start is kept: {@code DATA/api-token}. */
+    public java.nio.file.Path tokenFile() {
+        return settings.data().resolve("api-token");
+    }
+
+    /** Every beat of the membership: device states, devices.csv, the copy of the farm for outages. */
+    private void beat() {
+        if (outage.isDown()) {
+            return;
+        }
+        try {
+            devicesFile.syncIfChanged();
+            directory.refresh();
+        } catch (FarmException e) {
+            if (e.kind() == FarmException.Kind.UNAVAILABLE) {
+                outage.failed(e, farm.now());
+                return;
             }
-            if (nbd != null) {
-                nbd.close();
-            }
-            caches.close();
-            access.close();
             throw e;
+        }
+        states.flush();
+    }
+
+    /** What the protocol gets for an opened export: the device, counted per vDisk, and for devices their state. */
+    private BlockDevice opened(Exports.Target target, BlockDevice device) {
+        BlockDevice counted = stats.count(target.files().name(), device, settings.nbd().zeroCopyMinBytes());
+        return target.device() == null ? counted : sessions.opened(target.device().mac(), counted);
+    }
+
+    private Servers.Load load() {
+        return new Servers.Load(sessions.count(), stats.bytesRead(), stats.bytesWritten());
+    }
+
+    private Map<String, Long> cacheUse() {
+        Map<String, Long> use = new HashMap<>();
+        for (DeviceCaches.CacheState cache : caches.states()) {
+            use.merge(cache.vdisk(), cache.usedBytes(), Long::sum);
+        }
+        return use;
+    }
+
+    /** The address other servers and devices reach this one at, as recorded in the farm. */
+    private String address() {
+        if (!settings.bind().equals("0.0.0.0") && !settings.bind().equals("::")) {
+            return settings.bind();
+        }
+        try {
+            return InetAddress.getLocalHost().getHostAddress();
+        } catch (UnknownHostException e) {
+            return settings.bind();
         }
     }
 
     /** Runs {@code start}; a failure to bind (an I/O error thrown unchecked by Netty or Helidon) becomes one line. */
-    private static <T> T listen(String what, int port, ServerSettings settings, java.util.function.Supplier<T> start) {
+    private <T> T listen(String what, int port, java.util.function.Supplier<T> start) {
         try {
             return start.get();
         } catch (StorageException e) {
@@ -148,50 +270,55 @@ public final class FarmServer implements AutoCloseable {
         return http.port();
     }
 
-    DeviceDirectory devices() {
-        return devices;
+    /** The API token this start made because the farm had none: to be shown once; else empty. */
+    public Optional<String> newApiToken() {
+        return Optional.ofNullable(newToken);
+    }
+
+    Farm farm() {
+        return farm;
+    }
+
+    FarmDirectory directory() {
+        return directory;
     }
 
     DeviceCaches caches() {
         return caches;
     }
 
-    /** The vDisks of the store now, with what their properties say; a vDisk that cannot be read says why. */
-    List<VDiskState> vdisks() {
-        List<VDiskState> states = new ArrayList<>();
-        for (VDiskFiles files : store.vdisks()) {
-            String holder = VDiskLock.holder(files).map(h -> h.describe()).orElse(null);
-            try {
-                VDiskProperties properties = store.properties(files);
-                long size = Vhd.info(files.vhd()).virtualSize();
-                states.add(new VDiskState(files.name(), properties.mode().label(),
-                        properties.writeCacheType().label(), properties.writeCacheSize(), size, holder, null));
-            } catch (StorageException e) {
-                states.add(new VDiskState(files.name(), null, null, 0, 0, holder, e.getMessage()));
-            }
-        }
-        return states;
+    DeviceSessions sessions() {
+        return sessions;
+    }
+
+    StoreFolders folders() {
+        return folders;
+    }
+
+    ServerMetrics metrics() {
+        return metrics;
+    }
+
+    boolean databaseUp() {
+        return !outage.isDown();
+    }
+
+    /** Scans the store folders now (after a change made through this server, so that it applies at once). */
+    void scanNow() {
+        scanner.scan();
     }
 
     private void logStore() {
-        List<VDiskState> states = vdisks();
-        LOG.log(System.Logger.Level.INFO, "server {0}: store {1} holds {2} vDisk(s); {3} device(s) in {4}", name(),
-                store.dir(), states.size(), devices.all().size(), devices.file());
-        for (VDiskState state : states) {
-            if (state.error() != null) {
-                LOG.log(System.Logger.Level.WARNING, "vDisk {0}: {1}", state.name(), state.error());
-            } else {
-                LOG.log(System.Logger.Level.INFO, "vDisk {0}: {1} bytes, {2} mode{3}", state.name(),
-                        Long.toString(state.size()), state.mode(),
-                        state.mode().equals("standard") ? ", " + state.writeCacheType() + " write cache" : "");
-            }
-        }
+        List<VDiskFiles> vdisks = folders.vdisks();
+        LOG.log(System.Logger.Level.INFO, "server {0}: farm database {1}; stores {2} hold {3} vDisk(s); {4} "
+                + "device(s) in the farm", name(), db.location().describe(), folders.describe(), vdisks.size(),
+                directory.all().size());
     }
 
     /**
      * Stops the server: closes the listeners and every connection (requests in flight finish; clients see a closed
      * socket and may reconnect elsewhere), drops the write caches, flushes and closes the Private-mode vDisks and
-     * deletes their locks. Safe to call twice.
+     * deletes their locks, then leaves the farm. Safe to call twice.
      */
     @Override
     public void close() {
@@ -202,24 +329,38 @@ public final class FarmServer implements AutoCloseable {
             closed = true;
         }
         LOG.log(System.Logger.Level.INFO, "server {0}: stopping", name());
-        try {
-            try {
-                nbd.close();
-            } finally {
-                iscsi.close();
+        // Listeners first, then what they used; membership last but one, so that others see this server down only
+        // once it serves nobody; the database last.
+        List<AutoCloseable> order = new java.util.ArrayList<>();
+        for (AutoCloseable part : List.of(parts.toArray(AutoCloseable[]::new))) {
+            if (part != membership && part != db && part != http) {
+                order.add(part);
             }
-        } finally {
+        }
+        if (http != null) {
+            order.add(http);
+        }
+        if (membership != null) {
+            order.add(membership);
+        }
+        if (db != null) {
+            order.add(db);
+        }
+        RuntimeException failure = null;
+        for (AutoCloseable part : order) {
             try {
-                caches.close();
-            } finally {
-                try {
-                    access.close();
-                } finally {
-                    http.close();
+                part.close();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "server {0}: stopping {1}: {2}", name(), part, e.toString());
+                if (failure == null) {
+                    failure = e instanceof RuntimeException r ? r : new IllegalStateException(e);
                 }
             }
         }
         LOG.log(System.Logger.Level.INFO, "server {0}: stopped cleanly; acknowledged writes are on disk, "
                 + "caches closed, locks released", name());
+        if (failure != null) {
+            throw failure;
+        }
     }
 }

@@ -37,6 +37,9 @@ public final class Main {
         commandLine.addSubcommand("serve", new CommandLine(new ServeCommand())
                 .setOut(out).setErr(err)
                 .setExecutionExceptionHandler(commandLine.getExecutionExceptionHandler()));
+        commandLine.addSubcommand("up", new CommandLine(new UpCommand())
+                .setOut(out).setErr(err)
+                .setExecutionExceptionHandler(commandLine.getExecutionExceptionHandler()));
         return commandLine;
     }
 }

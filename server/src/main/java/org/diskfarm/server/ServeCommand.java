@@ -27,9 +27,44 @@ import picocli.CommandLine.Spec;
         description = {"Run a farm server: stream the vDisks of DIR/store over NBD to clients and target devices.",
                 "Devices and their vDisks are listed in DIR/devices.csv (header: mac,name,vdisk).",
                 "Stops cleanly on SIGTERM or Ctrl-C."})
-final class ServeCommand implements Callable<Integer> {
+class ServeCommand implements Callable<Integer> {
+    static final String DB_PASSWORD_ENV = "DISKFARM_DB_PASSWORD";
+    static final String API_TOKEN_ENV = "DISKFARM_API_TOKEN";
+
+    /** The environment (tests replace it). */
+    static java.util.function.UnaryOperator<String> env = System::getenv;
+
     @Spec
     CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "The configuration file (default: DIR/diskfarm.toml if it exists). Its keys are the long "
+                    + "option names; options given here win.")
+    Path config;
+
+    @Option(names = "--db", paramLabel = "URL",
+            description = "The farm database shared by the servers of a farm: jdbc:postgresql://HOST[:PORT]/DB "
+                    + "(default: the embedded file DIR/farm.db). The password comes from " + DB_PASSWORD_ENV
+                    + " or the config file, never from the command line.")
+    String db;
+
+    @Option(names = "--db-user", paramLabel = "USER", description = "The farm database's user.")
+    String dbUser;
+
+    @Option(names = "--lease", paramLabel = "TIME", defaultValue = "5s",
+            description = "A server that does not renew its lease this long is marked down by the others "
+                    + "(default: ${DEFAULT-VALUE}; e.g. 3s, 1500ms).")
+    String lease;
+
+    @Option(names = "--scan-interval", paramLabel = "TIME", defaultValue = "10s",
+            description = "How often the store folders are scanned for new and changed vDisks "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String scanInterval;
+
+    @Option(names = "--api-reads", paramLabel = "WHO", defaultValue = "loopback",
+            description = "Who may read the API without a token: open, loopback or token (default: "
+                    + "${DEFAULT-VALUE}). Changes always need the token.")
+    String apiReads;
 
     @Option(names = "--data", paramLabel = "DIR",
             description = "The data folder (store/, cache/, devices.csv). Default: ./demo-farm with --demo, "
@@ -83,10 +118,13 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
-        Path folder = data != null ? data : demo ? Path.of("demo-farm") : null;
+        Path guess = data != null ? data : demo ? Path.of("demo-farm") : defaultData();
+        ConfigFile file = ServeConfig.apply(spec, config, guess);
+        Path folder = data != null ? data : guess; // --config may name the data folder
         if (folder == null) {
             throw new IllegalArgumentException("serve needs --data DIR (or --demo)");
         }
+        prepare(folder, out);
         if (demo) {
             DemoStore.prepare(folder, out);
         }
@@ -97,8 +135,10 @@ final class ServeCommand implements Callable<Integer> {
                 .withPollWindow(micros("--nbd-poll-window", pollWindow));
         ServerSettings settings = new ServerSettings(folder, name != null ? name : hostName(),
                 bind != null ? bind : demo ? "127.0.0.1" : "0.0.0.0", nbdPort, httpPort, iscsiPort, nbd,
-                IscsiServerOptions.DEFAULTS.withPollWindow(micros("--iscsi-poll-window", iscsiPollWindow)));
+                IscsiServerOptions.DEFAULTS.withPollWindow(micros("--iscsi-poll-window", iscsiPollWindow)),
+                ServeConfig.farm(folder, file, db, dbUser, lease, scanInterval, apiReads));
         FarmServer server = FarmServer.start(settings);
+        server.newApiToken().ifPresent(token -> ServeConfig.showToken(out, server.tokenFile(), token));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -109,6 +149,15 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The data folder when none is given ({@code up} has one). */
+    Path defaultData() {
+        return null;
+    }
+
+    /** Prepares a data folder before the start ({@code up} writes a configuration template). */
+    void prepare(Path folder, PrintWriter out) {
+    }
+
     private static void printWhere(PrintWriter out, FarmServer server) {
         String host = server.settings().bind().equals("0.0.0.0") ? "127.0.0.1" : server.settings().bind();
         String nbd = "nbd://" + host + ":" + server.nbdPort();
@@ -116,11 +165,17 @@ final class ServeCommand implements Callable<Integer> {
         String iscsi = "iscsi://" + host + ":" + server.iscsiPort();
         out.println("diskfarm server " + server.name() + " ready: NBD " + nbd + "  HTTP " + http + "/api/v1/health"
                 + "  iSCSI " + iscsi);
-        List<TargetDevice> devices = server.devices().all();
-        for (FarmServer.VDiskState vdisk : server.vdisks()) {
+        List<TargetDevice> devices = server.directory().all();
+        for (org.diskfarm.store.VDiskFiles vdisk : server.folders().vdisks()) {
+            String mode;
+            try {
+                mode = server.folders().properties(vdisk).mode().label();
+                mode = mode + (mode.equals("standard") ? ", read-only" : ", read-write");
+            } catch (RuntimeException e) {
+                mode = e.getMessage();
+            }
             out.println("  vDisk   " + nbd + "/" + vdisk.name() + "   " + iscsi + "/"
-                    + IscsiExports.targetName(vdisk.name()) + "/0   (" + (vdisk.error() != null ? vdisk.error()
-                    : vdisk.mode() + (vdisk.mode().equals("standard") ? ", read-only" : ", read-write")) + ")");
+                    + IscsiExports.targetName(vdisk.name()) + "/0   (" + mode + ")");
         }
         for (TargetDevice device : devices) {
             out.println("  device  " + nbd + "/" + device.mac() + "   " + iscsi + "/"
@@ -133,7 +188,7 @@ final class ServeCommand implements Callable<Integer> {
             out.println("     iscsi-ls -s " + iscsi);
             out.println("     qemu-io -f raw -c 'write -P 0x55 0 64k' -c 'read -P 0x55 0 64k' " + nbd + "/"
                     + first.mac());
-            out.println("     curl -X POST " + http + "/api/v1/devices/" + first.mac() + "/boot   # a boot event");
+            out.println("     curl " + http + "/api/v1/devices   # the farm's devices (docs/api.md)");
         }
         out.println("Stop with Ctrl-C or SIGTERM.");
         out.flush();

@@ -31,7 +31,8 @@ class HttpApiTest {
         HttpResponse<String> health = farm.get("/api/v1/health");
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(health.body()).isEqualTo(
-                "{\"status\":\"up\",\"server\":\"test-server\",\"nbdConnections\":0,\"iscsiConnections\":0}");
+                "{\"status\":\"up\",\"server\":\"test-server\",\"database\":\"up\",\"nbdConnections\":0,"
+                        + "\"iscsiConnections\":0}");
         Process holder = new ProcessBuilder(farm.qemuIoCommand("52:54:00:00:00:01", "sleep 600000"))
                 .redirectErrorStream(true).start();
         try {

@@ -112,8 +112,13 @@ class NbdExportsTest {
     }
 
     @Test
-    void aDeviceWhoseVDiskIsMissingGetsAMessageNamingIt() {
+    void aDeviceWhoseVDiskIsMissingGetsAMessageNamingIt() throws Exception {
+        // The vDisk is in the farm (another server may hold it), but not in this server's store.
+        farm.vdisk("absent", VDiskProperties.DEFAULTS, 7);
+        farm.server.scanNow();
         farm.device(7, "absent");
+        assertThat(farm.get("/api/v1/devices/52:54:00:00:00:07").body()).contains("\"vdisk\":\"absent\"");
+        java.nio.file.Files.delete(farm.store().resolve("absent.vhd"));
         ClientProcess.Result result = tryRun("qemu-io", "-f", "raw", "-c", "read 0 4k",
                 farm.uri(new MacAddress(0x5254_0000_0007L)));
         assertThat(result.exitCode()).isNotZero();

@@ -90,8 +90,37 @@ final class ServerFixture implements AutoCloseable {
         return "http://127.0.0.1:" + server.httpPort() + path;
     }
 
+    /** The farm's API token, as the server saved it at the farm's first start. */
+    String token() {
+        try {
+            return Files.readString(server.tokenFile()).strip();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A POST without a body, with the API token. */
     HttpResponse<String> post(String path) {
-        return send(HttpRequest.newBuilder(URI.create(http(path))).POST(HttpRequest.BodyPublishers.noBody()));
+        return send(HttpRequest.newBuilder(URI.create(http(path))).header("Authorization", "Bearer " + token())
+                .POST(HttpRequest.BodyPublishers.noBody()));
+    }
+
+    /** A request with a JSON body (or none), with the API token if {@code token} is not null. */
+    HttpResponse<String> call(String method, String path, String json, String token) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(http(path))).method(method,
+                json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        if (json != null) {
+            request.header("Content-Type", "application/json");
+        }
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return send(request);
+    }
+
+    /** A request with a JSON body (or none), with the API token. */
+    HttpResponse<String> call(String method, String path, String json) {
+        return call(method, path, json, token());
     }
 
     HttpResponse<String> get(String path) {

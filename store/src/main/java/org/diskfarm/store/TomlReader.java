@@ -11,19 +11,24 @@ import java.util.Map;
  *
  * <p>Not thread-safe; one instance reads one text.
  */
-final class TomlReader {
+public final class TomlReader {
 
     /** One value and the line it was on (1-based). The value is a String, a Long or a Boolean. */
-    record Entry(String key, Object value, int line) {
+    public record Entry(String key, Object value, int line) {
     }
 
     /** A syntax error on one line; the caller adds the file name. */
-    static final class SyntaxError extends RuntimeException {
+    public static final class SyntaxError extends RuntimeException {
         final int line;
 
         SyntaxError(int line, String message) {
             super(message, null, false, false);
             this.line = line;
+        }
+
+        /** The line (1-based) the error is on. */
+        public int line() {
+            return line;
         }
     }
 
@@ -36,7 +41,7 @@ final class TomlReader {
     }
 
     /** The entries of {@code text} by key, in file order. */
-    static Map<String, Entry> parse(String text) {
+    public static Map<String, Entry> parse(String text) {
         return new TomlReader(text).entries();
     }
 
