@@ -49,7 +49,10 @@ final class ServerProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 "org.diskfarm.server.Main", "serve", "--data", data.toString(), "--bind", "127.0.0.1",
-                "--nbd-port", "0", "--http-port", "0", "--iscsi-port", "0", "--name", "scenario"));
+                "--nbd-port", "0", "--http-port", "0", "--iscsi-port", "0"));
+        if (!List.of(extra).contains("--name")) {
+            command.addAll(List.of("--name", "scenario"));
+        }
         command.addAll(List.of(extra));
         Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         // Poll for the ready line; bounded by a count, and a server that dies says so at once.
@@ -66,6 +69,15 @@ final class ServerProcess implements AutoCloseable {
         }
         process.destroyForcibly();
         throw new AssertionError("diskfarm serve did not get ready; stderr: " + Files.readString(err));
+    }
+
+    /** The HTTP API's base URL, {@code http://127.0.0.1:PORT}. */
+    String http() {
+        return "http://127.0.0.1:" + httpPort;
+    }
+
+    boolean alive() {
+        return process.isAlive();
     }
 
     String uri(String export) {
