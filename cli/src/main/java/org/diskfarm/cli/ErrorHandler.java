@@ -8,12 +8,13 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 
 /**
- * Turns an exception from a command into exit code 1 and one line on stderr, {@code diskfarm: <reason>}. Storage
+ * Turns an exception from a command into an exit status and one line on stderr, {@code diskfarm: <reason>}. Storage
  * errors, I/O errors and {@link CommandFailure}s carry messages written for users and are shown as they are; anything
- * else is a bug and says so. With {@code --debug} the stack trace follows.
+ * else is a bug and says so. The status is 1 unless a {@link CommandFailure} carries another ({@link ExitStatus}).
+ * With {@code --debug} the stack trace follows.
  */
 final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
-    static final int FAILED = 1;
+    static final int FAILED = ExitStatus.FAILED;
 
     @Override
     public int handleExecutionException(Exception ex, CommandLine commandLine, CommandLine.ParseResult parseResult) {
@@ -23,7 +24,7 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
             ex.printStackTrace(err);
         }
         err.flush();
-        return FAILED;
+        return ex instanceof CommandFailure failure ? failure.exitStatus() : FAILED;
     }
 
     /** The one-line reason for {@code ex}. */

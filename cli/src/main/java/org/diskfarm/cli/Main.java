@@ -7,7 +7,7 @@ import java.io.PrintWriter;
 /**
  * The {@code diskfarm} command: builds the picocli command tree and runs it. Exit codes: 0 success, 1 a failed
  * operation (one line {@code diskfarm: <reason>} on stderr, see {@link ErrorHandler}), 2 a usage error (picocli's
- * message and the usage help).
+ * message and the usage help), 3 to 6 the classes of farm command failures scripts tell apart ({@link ExitStatus}).
  *
  * <p>Tests run commands in-process through {@link #run(PrintWriter, PrintWriter, String...)}.
  */
