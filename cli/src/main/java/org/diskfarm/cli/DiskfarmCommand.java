@@ -12,11 +12,13 @@ import java.util.concurrent.Callable;
 /** The top of the command tree: {@code diskfarm [--debug] <command>}. */
 @Command(name = "diskfarm", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Streams vDisks to diskless machines.",
-                "vdisk: offline tools for vDisk files; serve: run a farm server; device: act on devices through a "
-                        + "server's API."},
-        subcommands = {VDiskCommand.class, DeviceCommand.class, DemoCommand.class},
-        footer = {"", "Exit status: 0 success, 1 the operation failed, 2 usage error.",
-                "See docs/cli.md for every command with examples."})
+                "vdisk: offline tools for vDisk files, and the farm's vDisks; serve: run a farm server; server, store, "
+                        + "device, collection, farm, audit: the farm, through a server's API (--server URL, default "
+                        + "$DISKFARM_SERVER or http://127.0.0.1:8080; the API token from $DISKFARM_TOKEN or "
+                        + "--token-file FILE)."},
+        subcommands = {VDiskCommand.class, ServerCommand.class, StoreCommand.class, DeviceCommand.class,
+                CollectionCommand.class, FarmCommand.class, AuditCommand.class, DemoCommand.class},
+        footer = {"", ExitStatus.SUMMARY, "See docs/cli.md for every command with examples."})
 final class DiskfarmCommand implements Callable<Integer> {
 
     /** Name of the option that turns one-line errors into stack traces; read by {@link ErrorHandler}. */
