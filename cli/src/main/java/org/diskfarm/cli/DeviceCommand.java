@@ -17,7 +17,7 @@ import static org.diskfarm.cli.Table.column;
 @Command(name = "device",
         description = {"The farm's devices: diskless machines known by their MAC address, each with a name and "
                 + "optionally a collection and an assigned vDisk."},
-        subcommands = {DeviceBootCommand.class})
+        subcommands = {DeviceAddCommand.class, DeviceSetCommand.class, DeviceBootCommand.class})
 final class DeviceCommand implements Callable<Integer> {
     static final Table TABLE = new Table(column("MAC", "mac"), column("NAME", "name"), column("VDISK", "vdisk"),
             column("COLLECTION", "collection"), column("BOOT-STATE", "bootState"), column("SERVED-BY", "servedBy"));
