@@ -26,7 +26,9 @@ public final class FarmDirectory implements DeviceDirectory {
     public Optional<TargetDevice> find(MacAddress mac) {
         if (!outage.isDown()) {
             try {
-                return farm.devices().find(mac).flatMap(Devices.Info::target);
+                Optional<TargetDevice> found = farm.devices().find(mac).flatMap(Devices.Info::target);
+                remember(mac, found);
+                return found;
             } catch (FarmException e) {
                 if (e.kind() != FarmException.Kind.UNAVAILABLE) {
                     throw e;
@@ -52,13 +54,26 @@ public final class FarmDirectory implements DeviceDirectory {
         return List.copyOf(copy.values());
     }
 
+    /**
+     * Keeps what a lookup found in the copy, so that a device added since the last refresh can reconnect if the
+     * database goes away before the next one.
+     */
+    private synchronized void remember(MacAddress mac, Optional<TargetDevice> found) {
+        if (found.equals(Optional.ofNullable(copy.get(mac)))) {
+            return;
+        }
+        Map<MacAddress, TargetDevice> next = new TreeMap<>(copy);
+        found.ifPresentOrElse(device -> next.put(mac, device), () -> next.remove(mac));
+        copy = java.util.Collections.unmodifiableMap(next);
+    }
+
     /** True while answers come from the last good copy. */
     public boolean stale() {
         return outage.isDown();
     }
 
     /** Reads every device with a vDisk into the copy. */
-    public Map<MacAddress, TargetDevice> refresh() {
+    public synchronized Map<MacAddress, TargetDevice> refresh() {
         Map<MacAddress, TargetDevice> fresh = new TreeMap<>();
         for (Devices.Info device : farm.devices().all()) {
             device.target().ifPresent(target -> fresh.put(target.mac(), target));

@@ -76,14 +76,14 @@ class HttpApiTest {
         java.io.StringWriter out = new java.io.StringWriter();
         java.io.StringWriter err = new java.io.StringWriter();
         int code = Main.run(new java.io.PrintWriter(out), new java.io.PrintWriter(err), "device", "boot",
-                "52:54:00:00:00:01", "--server", farm.http(""));
+                "52:54:00:00:00:01", "--server", farm.http(""), "--token-file", farm.server.tokenFile().toString());
         assertThat(code).as(err.toString()).isZero();
         assertThat(out.toString()).contains("device pc01 (52:54:00:00:00:01): boot event recorded; its write cache "
                 + "was dropped");
         farm.qemuIo("52:54:00:00:00:01", "read -P 0 8M 8k");
         int unknown = Main.run(new java.io.PrintWriter(out), new java.io.PrintWriter(err), "device", "boot",
-                "52:54:00:00:00:09", "--server", farm.http(""));
-        assertThat(unknown).isEqualTo(1);
+                "52:54:00:00:00:09", "--server", farm.http(""), "--token-file", farm.server.tokenFile().toString());
+        assertThat(unknown).as("not found").isEqualTo(3);
         assertThat(err.toString()).contains("diskfarm: ", "no device with MAC address 52:54:00:00:00:09");
     }
 

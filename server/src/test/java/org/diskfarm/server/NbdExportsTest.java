@@ -117,7 +117,12 @@ class NbdExportsTest {
         farm.vdisk("absent", VDiskProperties.DEFAULTS, 7);
         farm.server.scanNow();
         farm.device(7, "absent");
-        assertThat(farm.get("/api/v1/devices/52:54:00:00:00:07").body()).contains("\"vdisk\":\"absent\"");
+        String device = "";
+        for (int i = 0; i < 300 && !device.contains("\"vdisk\":\"absent\""); i++) {
+            Thread.sleep(50); // devices.csv is imported at the next heartbeat or connection
+            device = farm.get("/api/v1/devices/52:54:00:00:00:07").body();
+        }
+        assertThat(device).contains("\"vdisk\":\"absent\"");
         java.nio.file.Files.delete(farm.store().resolve("absent.vhd"));
         ClientProcess.Result result = tryRun("qemu-io", "-f", "raw", "-c", "read 0 4k",
                 farm.uri(new MacAddress(0x5254_0000_0007L)));
