@@ -52,7 +52,6 @@ final class ApiClient implements AutoCloseable {
     private final Token token;
     private final PrintWriter err;
     private final HttpClient http;
-    private boolean staleNoted;
 
     /**
      * @param server the server's base URL, {@code http[s]://HOST[:PORT][/PREFIX]}, without a trailing slash
@@ -210,12 +209,6 @@ final class ApiClient implements AutoCloseable {
         Answer answer = new Answer(method, uri, response);
         if (response.statusCode() / 100 != 2) {
             throw failure(answer);
-        }
-        if (!staleNoted && response.headers().firstValue("X-Diskfarm-Stale").orElse("").equalsIgnoreCase("true")) {
-            staleNoted = true;
-            err.println("diskfarm: note: the farm database is unreachable; this is the last good copy held by the "
-                    + "server at " + server);
-            err.flush();
         }
         return answer;
     }

@@ -165,15 +165,6 @@ class DeviceCommandsTest extends FarmCliTest {
     }
 
     @Test
-    void aStaleAnswerIsNotedOnStderrOnly() {
-        api.on("GET", "/api/v1/devices/52:54:00:00:00:02",
-                FakeApi.Reply.json(200, PC02).with("X-Diskfarm-Stale", "true"));
-        Cli.Result result = ok("device", "show", "52:54:00:00:00:02", "--json");
-        assertThat(JSON.readTree(result.out())).isEqualTo(JSON.readTree(PC02));
-        assertThat(result.err()).contains("farm database is unreachable", "last good copy");
-    }
-
-    @Test
     void jsonOfAnEmptyListIsAnEmptyArray() {
         api.on("GET", "/api/v1/devices", 200, "[]");
         JsonNode printed = JSON.readTree(ok("device", "list", "--json").out());
