@@ -34,9 +34,21 @@ record DiskfarmCli(Path java, Path jar) {
         command.addAll(List.of(jvmOptions.strip().split("\\s+")));
         command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "serve", "--data",
                 data.toString(), "--bind", "127.0.0.1", "--nbd-port", Integer.toString(nbdPort), "--http-port",
-                Integer.toString(httpPort), "--iscsi-port", Integer.toString(iscsiPort), "--name", "bench"));
+                Integer.toString(httpPort), "--iscsi-port", Integer.toString(iscsiPort)));
+        if (!List.of(extra).contains("--name")) {
+            command.addAll(List.of("--name", "bench"));
+        }
         command.addAll(List.of(extra));
         return command;
+    }
+
+    /** The API token the farm's first server saved in {@code DATA/api-token}. */
+    static String token(Path data) {
+        try {
+            return java.nio.file.Files.readString(data.resolve("api-token")).strip();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(data.resolve("api-token") + ": no API token: " + e.getMessage(), e);
+        }
     }
 
     /** {@code diskfarm vdisk set STORE/NAME.vhd OPTIONS}: the mode and cache of a vDisk. */

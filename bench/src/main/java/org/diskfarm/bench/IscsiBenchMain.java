@@ -302,11 +302,11 @@ public final class IscsiBenchMain {
         boolean device = t.diskfarm() && t.iqn().startsWith(DEVICE_IQN);
         String mac = device ? NbdBenchMain.writeMac(0) : null;
         if (device) {
-            NbdBenchMain.boot(http, httpPort, mac, this::note);
+            NbdBenchMain.boot(http, httpPort, token, mac, this::note);
         }
         Fio.Result r = run.run();
         if (device) {
-            NbdBenchMain.boot(http, httpPort, mac, this::note);
+            NbdBenchMain.boot(http, httpPort, token, mac, this::note);
         }
         return r;
     }
@@ -326,6 +326,9 @@ public final class IscsiBenchMain {
         return mac.replace(":", "").toLowerCase(Locale.ROOT);
     }
 
+    /** The farm's API token, which the diskfarm server saved in its data folder. */
+    private String token;
+
     private NbdServerProcess startDiskfarm(Path data, Path work, String name) {
         int nbd = NbdServerProcess.freePort();
         httpPort = NbdServerProcess.freePort();
@@ -335,6 +338,7 @@ public final class IscsiBenchMain {
         NbdServerProcess server = NbdServerProcess.start(name, command, nbd, work.resolve(name + ".log"),
                 NbdServerProcess.Readiness.READY_LINE);
         servers.add(server);
+        token = DiskfarmCli.token(data);
         iscsiPorts.put(server, iscsi);
         notes.add(name + ": `" + String.join(" ", command).replace(work + "/", "") + "`");
         return server;

@@ -363,13 +363,17 @@ public final class NbdBenchMain {
 
     /** A boot event for the device: drops its write cache (between write rounds, so each round starts empty). */
     private void boot(String mac) {
-        boot(http, httpPort, mac, this::note);
+        boot(http, httpPort, token, mac, this::note);
     }
 
-    /** Sends a boot event for device {@code mac} to the server's HTTP API on {@code port}; failures go to {@code note}. */
-    static void boot(HttpClient http, int port, String mac, Consumer<String> note) {
+    /**
+     * Sends a boot event for device {@code mac} to the server's HTTP API on {@code port}, with the farm's API
+     * {@code token} (a change); failures go to {@code note}.
+     */
+    static void boot(HttpClient http, int port, String token, String mac, Consumer<String> note) {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/devices/"
-                + mac + "/boot")).POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30)).build();
+                + mac + "/boot")).header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30)).build();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() / 100 != 2) {
@@ -440,17 +444,26 @@ public final class NbdBenchMain {
         return server;
     }
 
+    /** The farm's API token, which the first diskfarm server saved in its data folder. */
+    private String token;
+
     private NbdServerProcess startDiskfarm(Path data, Path work, String name, String... extra) {
         int port = NbdServerProcess.freePort();
         int http = NbdServerProcess.freePort();
         if (!name.equals("diskfarm-compare")) {
             httpPort = http; // boot events go to the main server, whose devices have caches
         }
-        List<String> command = new DiskfarmCli(java, cliJar).serve(serverJvm, data, port, http, 0, extra);
+        List<String> args = new ArrayList<>(List.of(extra));
+        if (name.equals("diskfarm-compare")) {
+            args.addAll(List.of("--name", "bench-compare")); // a second server of the same farm
+        }
+        List<String> command = new DiskfarmCli(java, cliJar).serve(serverJvm, data, port, http, 0,
+                args.toArray(String[]::new));
         status("starting diskfarm serve");
         NbdServerProcess server = NbdServerProcess.start(name, command, port, work.resolve(name + ".log"),
                 NbdServerProcess.Readiness.READY_LINE);
         servers.add(server);
+        token = DiskfarmCli.token(data);
         notes.add(name + ": `" + String.join(" ", command).replace(work + "/", "") + "`");
         return server;
     }

@@ -87,7 +87,8 @@ class IscsiScenarioTest {
             ClientProcess.Result refused = ClientProcess.run(List.of("qemu-io", "-f", "raw", "-c",
                     "write -P 0x11 0 4k", server.lun(LAB)), TIMEOUT);
             assertThat(refused.stdout() + refused.stderr()).containsIgnoringCase("protect");
-            ok("curl", "-sf", "-X", "POST", "http://127.0.0.1:" + server.httpPort
+            ok("curl", "-sf", "-X", "POST", "-H", "Authorization: Bearer " + Files.readString(
+                    data.resolve("api-token")).strip(), "http://127.0.0.1:" + server.httpPort
                     + "/api/v1/devices/52:54:00:00:00:01/boot");
             ok("qemu-io", "-f", "raw", "-r", "-c", "read -P 0 1M 64k", server.lun(PC01));
         }
