@@ -3,6 +3,7 @@ package org.diskfarm.bench;
 import java.io.RandomAccessFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,8 +46,8 @@ record DiskfarmCli(Path java, Path jar) {
     /** The API token the farm's first server saved in {@code DATA/api-token}. */
     static String token(Path data) {
         try {
-            return java.nio.file.Files.readString(data.resolve("api-token")).strip();
-        } catch (java.io.IOException e) {
+            return Files.readString(data.resolve("api-token")).strip();
+        } catch (IOException e) {
             throw new IllegalStateException(data.resolve("api-token") + ": no API token: " + e.getMessage(), e);
         }
     }
