@@ -59,15 +59,18 @@ class FarmOutageScenarioTest {
                 "-c", "write -P 0x33 2M 64k", "-c", "read -P 0x33 2M 64k", server.uri(MAC))
                 .redirectErrorStream(true).start();
         cleanup.add(client::destroyForcibly);
-        for (int i = 0; i < 600 && health(server).path("nbdConnections").asInt() == 0; i++) {
+        // Cut once the client has opened the device (its state is up), not merely connected: the export is looked up
+        // in the farm during the NBD handshake.
+        for (int i = 0; i < 600 && !show(server).path("bootState").asString().equals("up"); i++) {
             Thread.sleep(50);
         }
+        assertThat(show(server).path("bootState").asString()).isEqualTo("up");
         assertThat(health(server).path("nbdConnections").asInt()).isEqualTo(1);
         proxy.cut();
 
         assertThat(client.waitFor(2, TimeUnit.MINUTES)).isTrue();
         String output = new String(client.getInputStream().readAllBytes());
-        assertThat(client.exitValue()).as(output).isZero();
+        assertThat(client.exitValue()).as(output + Files.readString(server.stderr)).isZero();
         assertThat(output).doesNotContain("failed", "error").contains("wrote 65536/65536", "read 65536/65536");
 
         // The outage is known; a known device reconnects from the last good copy and finds its writes.
