@@ -42,7 +42,7 @@ final class ApiAccess {
         }
         if (token.isEmpty()) {
             return Optional.of(new Denial(Status.UNAUTHORIZED_401, "this change needs the API token: send "
-                    + "'Authorization: Bearer TOKEN' (the CLI reads DISKFARM_TOKEN or --token-file)"));
+                    + "'Authorization: Bearer TOKEN'"));
         }
         if (!valid(token.get())) {
             return Optional.of(new Denial(Status.UNAUTHORIZED_401, "the API token is not valid for this farm"));
