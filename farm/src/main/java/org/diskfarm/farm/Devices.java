@@ -20,10 +20,11 @@ public final class Devices {
 
     /** A device as the farm sees it. */
     public record Info(MacAddress mac, String name, String description, String collection, String vdisk,
-            String bootState, String servedBy, Instant lastSeen) {
+            String bootState, String servedBy, Instant lastSeen, Instant bootedAt) {
         /** What streaming needs to know, if it has a vDisk. */
         public Optional<TargetDevice> target() {
-            return vdisk == null ? Optional.empty() : Optional.of(new TargetDevice(mac, name, vdisk));
+            return vdisk == null ? Optional.empty() : Optional.of(new TargetDevice(mac, name, vdisk,
+                    bootedAt == null ? 0 : bootedAt.toEpochMilli()));
         }
     }
 
@@ -39,7 +40,7 @@ public final class Devices {
     }
 
     private static final String COLUMNS = "mac, name, description, collection, vdisk, boot_state, served_by, "
-            + "last_seen_at";
+            + "last_seen_at, booted_at";
 
     private final Farm farm;
 
@@ -205,6 +206,20 @@ public final class Devices {
                 .bind(0, state).bind(1, server).bind(2, at).bind(3, mac.toString()).bind(4, at).execute());
     }
 
+    /**
+     * A device's boot event, as the server that saw it records it: booting now, through that server. Every server
+     * drops a write cache of the device made before this moment (see {@link TargetDevice#bootedAt}).
+     */
+    public Info bootEvent(MacAddress mac, String server) {
+        long now = farm.now();
+        return farm.db().inTransaction(h -> {
+            require(h, mac);
+            h.createUpdate("UPDATE devices SET boot_state = 'booting', served_by = ?, last_seen_at = ?, booted_at = ? "
+                    + "WHERE mac = ?").bind(0, server).bind(1, now).bind(2, now).bind(3, mac.toString()).execute();
+            return require(h, mac);
+        });
+    }
+
     static Info require(Handle h, MacAddress mac) {
         return find(h, mac).orElseThrow(() -> FarmException.notFound("no device with MAC address " + mac));
     }
@@ -231,9 +246,11 @@ public final class Devices {
         return query.map((r, ctx) -> {
             long seen = r.getLong("last_seen_at");
             Instant lastSeen = r.wasNull() ? null : Instant.ofEpochMilli(seen);
+            long booted = r.getLong("booted_at");
+            Instant bootedAt = r.wasNull() ? null : Instant.ofEpochMilli(booted);
             return new Info(MacAddress.parse(r.getString("mac")), r.getString("name"), r.getString("description"),
                     r.getString("collection"), r.getString("vdisk"), r.getString("boot_state"),
-                    r.getString("served_by"), lastSeen);
+                    r.getString("served_by"), lastSeen, bootedAt);
         });
     }
 

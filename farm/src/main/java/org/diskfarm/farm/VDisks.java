@@ -52,8 +52,9 @@ public final class VDisks {
         }
     }
 
-    /** What one server's store holds of a vDisk. */
-    public record Copy(String server, int version, long size, String contentHash, Instant scannedAt) {
+    /** What one server's store holds of a vDisk: its image's size, time and content hash (null until hashed). */
+    public record Copy(String server, int version, long size, String contentHash, Instant scannedAt,
+            Instant modifiedAt) {
     }
 
     /** A vDisk as the farm sees it. */
@@ -189,7 +190,7 @@ public final class VDisks {
             }
             List<Copy> mine = h.createQuery("SELECT c.vdisk, c.version FROM vdisk_copies c JOIN vdisks v "
                             + "ON v.name = c.vdisk WHERE c.server = ? AND v.store = ?").bind(0, server).bind(1, store)
-                    .map((r, ctx) -> new Copy(r.getString("vdisk"), r.getInt("version"), 0, null, null)).list();
+                    .map((r, ctx) -> new Copy(r.getString("vdisk"), r.getInt("version"), 0, null, null, null)).list();
             for (Copy gone : mine) {
                 if (!seen.contains(gone.server() + "\0" + gone.version())) {
                     h.createUpdate("DELETE FROM vdisk_copies WHERE vdisk = ? AND version = ? AND server = ?")
@@ -242,10 +243,11 @@ public final class VDisks {
         }
         int devices = h.createQuery("SELECT COUNT(*) FROM devices WHERE vdisk = ?").bind(0, name)
                 .mapTo(Integer.class).one();
-        List<Copy> copies = h.createQuery("SELECT server, version, size_bytes, content_hash, scanned_at "
+        List<Copy> copies = h.createQuery("SELECT server, version, size_bytes, content_hash, scanned_at, modified_at "
                         + "FROM vdisk_copies WHERE vdisk = ? ORDER BY server, version").bind(0, name)
                 .map((r, ctx) -> new Copy(r.getString("server"), r.getInt("version"), r.getLong("size_bytes"),
-                        r.getString("content_hash"), Instant.ofEpochMilli(r.getLong("scanned_at")))).list();
+                        r.getString("content_hash"), Instant.ofEpochMilli(r.getLong("scanned_at")),
+                        Instant.ofEpochMilli(r.getLong("modified_at")))).list();
         Row r = row.get();
         return Optional.of(new Info(r.name(), r.store(), r.size(), r.properties(), devices, copies,
                 Instant.ofEpochMilli(r.updatedAt())));

@@ -270,9 +270,17 @@ final class IscsiConnection extends ByteToMessageDecoder {
         return cid;
     }
 
-    /** This connection's local address as TargetAddress shows it: {@code host:port}, IPv6 in brackets. */
+    /**
+     * This connection's portal as TargetAddress shows it: {@code host:port}, IPv6 in brackets; the host is the
+     * advertised one if the server has one (RFC 7143 13.8: an address the initiator can use), else the local address.
+     */
     String portal() {
-        return IscsiSession.address((InetSocketAddress) ctx.channel().localAddress());
+        InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
+        String advertised = context.options().advertisedHost();
+        if (advertised == null) {
+            return IscsiSession.address(local);
+        }
+        return (advertised.contains(":") ? "[" + advertised + "]" : advertised) + ":" + local.getPort();
     }
 
     // ---------------------------------------------------------------- flow control and ending

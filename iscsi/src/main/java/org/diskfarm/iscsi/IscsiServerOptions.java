@@ -12,13 +12,16 @@ import org.diskfarm.transport.PollingSelectStrategy;
  * @param nopInTimeout   a ping unanswered this long ends the connection (a dead or half-open initiator)
  * @param pollWindow     as NBD's: an event loop that runs dry polls this long before it sleeps
  *                       ({@link PollingSelectStrategy}), at most 10 ms; ZERO turns it off
+ * @param advertisedHost the host (address or name) SendTargets names in TargetAddress, the one initiators must use
+ *                       to reach this target (behind NAT, or a server bound to 0.0.0.0); null names the address the
+ *                       connection came in on
  */
 public record IscsiServerOptions(Duration loginTimeout, Duration nopInInterval, Duration nopInTimeout,
-        Duration pollWindow) {
+        Duration pollWindow, String advertisedHost) {
 
     /** 30 s login, ping after 30 s of silence, 30 s to answer; a 50 µs poll window. */
     public static final IscsiServerOptions DEFAULTS = new IscsiServerOptions(Duration.ofSeconds(30),
-            Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofNanos(50_000));
+            Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofNanos(50_000), null);
 
     public IscsiServerOptions {
         Objects.requireNonNull(loginTimeout, "loginTimeout");
@@ -32,14 +35,18 @@ public record IscsiServerOptions(Duration loginTimeout, Duration nopInInterval, 
     }
 
     public IscsiServerOptions withLoginTimeout(Duration timeout) {
-        return new IscsiServerOptions(timeout, nopInInterval, nopInTimeout, pollWindow);
+        return new IscsiServerOptions(timeout, nopInInterval, nopInTimeout, pollWindow, advertisedHost);
     }
 
     public IscsiServerOptions withNopIn(Duration interval, Duration timeout) {
-        return new IscsiServerOptions(loginTimeout, interval, timeout, pollWindow);
+        return new IscsiServerOptions(loginTimeout, interval, timeout, pollWindow, advertisedHost);
     }
 
     public IscsiServerOptions withPollWindow(Duration window) {
-        return new IscsiServerOptions(loginTimeout, nopInInterval, nopInTimeout, window);
+        return new IscsiServerOptions(loginTimeout, nopInInterval, nopInTimeout, window, advertisedHost);
+    }
+
+    public IscsiServerOptions withAdvertisedHost(String host) {
+        return new IscsiServerOptions(loginTimeout, nopInInterval, nopInTimeout, pollWindow, host);
     }
 }

@@ -257,6 +257,7 @@ final class ApiJson {
             copy.put("size", c.size());
             copy.put("contentHash", c.contentHash());
             copy.put("scannedAt", c.scannedAt().toString());
+            copy.put("modifiedAt", c.modifiedAt().toString());
         }
         return n;
     }

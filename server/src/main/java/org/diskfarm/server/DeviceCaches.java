@@ -72,6 +72,12 @@ final class DeviceCaches implements AutoCloseable {
                         device.describe(), files.name(), entry.vdisk);
                 dropped = caches.remove(device.mac());
                 entry = null;
+            } else if (entry != null && entry.created.toEpochMilli() < device.bootedAt()) {
+                // The device booted again since this cache was made, maybe through another server of the farm.
+                LOG.log(System.Logger.Level.INFO, "{0} booted at {1}: dropping its cache of {2} from {3}",
+                        device.describe(), Instant.ofEpochMilli(device.bootedAt()), entry.vdisk, entry.created);
+                dropped = caches.remove(device.mac());
+                entry = null;
             }
             if (entry == null) {
                 entry = create(device, files, properties);

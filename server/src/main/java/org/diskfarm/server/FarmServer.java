@@ -3,7 +3,6 @@ package org.diskfarm.server;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -64,6 +63,7 @@ public final class FarmServer implements AutoCloseable {
     private Membership membership;
     private ScheduledExecutorService scans;
     private String newToken;
+    private String advertised;
     private boolean closed;
 
     private FarmServer(ServerSettings settings) {
@@ -128,8 +128,10 @@ public final class FarmServer implements AutoCloseable {
         nbd = listen("NBD", settings.nbdPort(), () -> NbdServer.start(
                 new InetSocketAddress(settings.bind(), settings.nbdPort()), exports, exports, settings.nbd()));
         parts.push(nbd);
+        advertised = advertise(settings);
         iscsi = listen("iSCSI", settings.iscsiPort(), () -> IscsiServer.start(
-                new InetSocketAddress(settings.bind(), settings.iscsiPort()), targets, targets, settings.iscsi()));
+                new InetSocketAddress(settings.bind(), settings.iscsiPort()), targets, targets,
+                settings.iscsi().withAdvertisedHost(advertised)));
         parts.push(iscsi);
         metrics = new ServerMetrics(name(), stats, nbd::connectionCount, iscsi::connectionCount, this::cacheUse,
                 () -> !outage.isDown());
@@ -138,7 +140,7 @@ public final class FarmServer implements AutoCloseable {
         http = listen("HTTP", settings.httpPort(), () -> new HttpApi(this, apiAccess, settings.bind(),
                 settings.httpPort()));
         parts.push(http);
-        membership = Membership.join(farm, name(), address(), nbd.port(), iscsi.port(), http.port(),
+        membership = Membership.join(farm, name(), advertised, nbd.port(), iscsi.port(), http.port(),
                 settings.farm().lease(), this::load, outage);
         parts.push(membership);
         membership.onBeat(this::beat);
@@ -211,16 +213,45 @@ public final class FarmServer implements AutoCloseable {
         return use;
     }
 
-    /** The address other servers and devices reach this one at, as recorded in the farm. */
-    private String address() {
+    /**
+     * The address other servers and devices reach this one at, as recorded in the farm and put into boot scripts,
+     * SendTargets answers and DHCP offers: {@code --advertise-address}, else the bind address, else (bound to every
+     * address) the first IPv4 address of an interface that is up and not loopback.
+     */
+    public String address() {
+        return advertised;
+    }
+
+    /** The HTTP base URL devices use: {@code http://ADDRESS:PORT}. */
+    String httpBaseUrl() {
+        return "http://" + (advertised.contains(":") ? "[" + advertised + "]" : advertised) + ":" + http.port();
+    }
+
+    private static String advertise(ServerSettings settings) {
+        if (settings.boot().advertiseAddress() != null) {
+            return settings.boot().advertiseAddress();
+        }
         if (!settings.bind().equals("0.0.0.0") && !settings.bind().equals("::")) {
             return settings.bind();
         }
         try {
-            return InetAddress.getLocalHost().getHostAddress();
-        } catch (UnknownHostException e) {
-            return settings.bind();
+            for (java.net.NetworkInterface nic : java.util.Collections.list(
+                    java.net.NetworkInterface.getNetworkInterfaces())) {
+                if (!nic.isUp() || nic.isLoopback()) {
+                    continue;
+                }
+                for (InetAddress address : java.util.Collections.list(nic.getInetAddresses())) {
+                    if (address instanceof java.net.Inet4Address && !address.isLinkLocalAddress()) {
+                        return address.getHostAddress();
+                    }
+                }
+            }
+        } catch (java.net.SocketException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot list network interfaces: {0}", e.getMessage());
         }
+        LOG.log(System.Logger.Level.WARNING, "no address to advertise but loopback: devices on the network cannot "
+                + "reach this server; set --advertise-address");
+        return "127.0.0.1";
     }
 
     /** Runs {@code start}; a failure to bind (an I/O error thrown unchecked by Netty or Helidon) becomes one line. */

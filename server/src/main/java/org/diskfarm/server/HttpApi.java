@@ -60,6 +60,7 @@ final class HttpApi implements AutoCloseable {
                 .get("/api/v1/openapi.json", this::openapi);
         new FarmRoutes(server, this).register(routing);
         new DeviceRoutes(server, this).register(routing);
+        new BootRoutes(server).register(routing);
         routing.any(this::notFound);
     }
 

@@ -61,6 +61,45 @@ class ServeCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     String scanInterval;
 
+    @Option(names = "--advertise-address", paramLabel = "ADDR",
+            description = "The address devices and other servers reach this server at, put into boot scripts, "
+                    + "SendTargets answers and DHCP offers (default: the bind address; when bound to every address, "
+                    + "the first address of an interface that is up and not loopback).")
+    String advertiseAddress;
+
+    @Option(names = "--tftp", description = "Serve the boot folder over TFTP (off by default: it answers on the "
+            + "network).")
+    boolean tftp;
+
+    @Option(names = "--tftp-port", paramLabel = "PORT", defaultValue = "69",
+            description = "TFTP port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    int tftpPort;
+
+    @Option(names = "--boot-folder", paramLabel = "DIR",
+            description = "Where TFTP finds the iPXE binaries (undionly.kpxe, ipxe.efi) first (default: DIR/boot); "
+                    + "then in Debian's ipxe package, /usr/lib/ipxe.")
+    Path bootFolder;
+
+    @Option(names = "--proxy-dhcp", description = "Answer PXE clients with boot information, beside the network's "
+            + "own DHCP server (never hands out addresses; off by default).")
+    boolean proxyDhcp;
+
+    @Option(names = "--dhcp-port", paramLabel = "PORT", defaultValue = "67",
+            description = "The proxy DHCP's port (default: ${DEFAULT-VALUE}).")
+    int dhcpPort;
+
+    @Option(names = "--pxe-port", paramLabel = "PORT", defaultValue = "4011",
+            description = "The PXE boot server port (default: ${DEFAULT-VALUE}).")
+    int pxePort;
+
+    @Option(names = "--auto-add-collection", paramLabel = "NAME",
+            description = "Add unknown devices that boot to this collection (with --auto-add-vdisk), as PVS's "
+                    + "auto-add does.")
+    String autoAddCollection;
+
+    @Option(names = "--auto-add-vdisk", paramLabel = "VDISK", description = "The vDisk auto-added devices boot.")
+    String autoAddVDisk;
+
     @Option(names = "--api-reads", paramLabel = "WHO", defaultValue = "loopback",
             description = "Who may read the API without a token: open, loopback or token (default: "
                     + "${DEFAULT-VALUE}). Changes always need the token.")
@@ -136,7 +175,10 @@ class ServeCommand implements Callable<Integer> {
         ServerSettings settings = new ServerSettings(folder, name != null ? name : hostName(),
                 bind != null ? bind : demo ? "127.0.0.1" : "0.0.0.0", nbdPort, httpPort, iscsiPort, nbd,
                 IscsiServerOptions.DEFAULTS.withPollWindow(micros("--iscsi-poll-window", iscsiPollWindow)),
-                ServeConfig.farm(folder, file, db, dbUser, lease, scanInterval, apiReads));
+                ServeConfig.farm(folder, file, db, dbUser, lease, scanInterval, apiReads),
+                new BootSettings(advertiseAddress, tftp, tftpPort, List.of(bootFolder != null ? bootFolder
+                        : folder.resolve("boot"), BootSettings.DEBIAN_IPXE), proxyDhcp, dhcpPort, pxePort,
+                        autoAddCollection, autoAddVDisk));
         FarmServer server = FarmServer.start(settings);
         server.newApiToken().ifPresent(token -> ServeConfig.showToken(out, server.tokenFile(), token));
         CountDownLatch stopped = new CountDownLatch(1);

@@ -18,9 +18,10 @@ import org.diskfarm.nbd.NbdServerOptions;
  * @param nbd       how NBD connections are served (zero-copy and inline-read thresholds, timeouts)
  * @param iscsi     how iSCSI connections are served (login deadline, NOP-In pings)
  * @param farm      the farm database, the lease, the API's access rules
+ * @param boot      network boot: the advertised address, TFTP, proxy DHCP, auto-add
  */
 public record ServerSettings(Path data, String name, String bind, int nbdPort, int httpPort, int iscsiPort,
-        NbdServerOptions nbd, IscsiServerOptions iscsi, FarmSettings farm) {
+        NbdServerOptions nbd, IscsiServerOptions iscsi, FarmSettings farm, BootSettings boot) {
     public static final int NBD_PORT = 10809;
     public static final int HTTP_PORT = 8080;
     public static final int ISCSI_PORT = 3260;
@@ -32,6 +33,7 @@ public record ServerSettings(Path data, String name, String bind, int nbdPort, i
         Objects.requireNonNull(nbd);
         Objects.requireNonNull(iscsi);
         Objects.requireNonNull(farm);
+        Objects.requireNonNull(boot);
         for (int port : new int[] {nbdPort, httpPort, iscsiPort}) {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port out of range: " + port);
@@ -42,11 +44,15 @@ public record ServerSettings(Path data, String name, String bind, int nbdPort, i
     /** With the default NBD and iSCSI options and the embedded farm database of {@code data}. */
     public ServerSettings(Path data, String name, String bind, int nbdPort, int httpPort, int iscsiPort) {
         this(data, name, bind, nbdPort, httpPort, iscsiPort, NbdServerOptions.DEFAULTS, IscsiServerOptions.DEFAULTS,
-                FarmSettings.embedded(data));
+                FarmSettings.embedded(data), BootSettings.defaults(data));
     }
 
     public ServerSettings withFarm(FarmSettings value) {
-        return new ServerSettings(data, name, bind, nbdPort, httpPort, iscsiPort, nbd, iscsi, value);
+        return new ServerSettings(data, name, bind, nbdPort, httpPort, iscsiPort, nbd, iscsi, value, boot);
+    }
+
+    public ServerSettings withBoot(BootSettings value) {
+        return new ServerSettings(data, name, bind, nbdPort, httpPort, iscsiPort, nbd, iscsi, farm, value);
     }
 
     /** The store this server keeps in its data folder is the farm's store of this name (unless set otherwise). */
