@@ -124,6 +124,11 @@ public final class Capture {
         this.tftpReads = List.copyOf(tftpReads);
     }
 
+    /** A capture with nothing in it. */
+    public static Capture empty() {
+        return new Capture(List.of(), List.of());
+    }
+
     /** Reads a pcap file (Ethernet link type, either byte order, microsecond or nanosecond stamps). */
     public static Capture read(Path pcap) {
         byte[] bytes;

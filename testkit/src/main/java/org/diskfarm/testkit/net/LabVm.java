@@ -142,7 +142,7 @@ public final class LabVm implements AutoCloseable {
 
     /** What the NIC sent and received so far; empty if capture is off. */
     public Capture capture() {
-        return pcap == null ? Capture.read(Path.of("/nonexistent")) : Capture.read(pcap);
+        return pcap == null ? Capture.empty() : Capture.read(pcap);
     }
 
     /** Time since QEMU was started. */
