@@ -14,7 +14,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -39,40 +41,67 @@ import java.util.Optional;
  * boot folder can swap a directory for a link between the check and the open; boot folders must be writable only by
  * administrators.
  *
+ * <p>A folder may be declared {@link Folder#linksMayLeave() trusted with its links}: rule 5 is then skipped for it, all
+ * other rules stay. That is for a distribution's folder that only root can write, whose packages link out on purpose:
+ * Debian's {@code /usr/lib/ipxe/ipxe.efi} is a link to {@code /boot/ipxe.efi}.
+ *
  * <p>Threads: immutable; any number of threads may resolve and open at once.
  */
 public final class BootFolder implements TftpFiles {
-    private final List<Path> folders;
+    /**
+     * One folder of the search list.
+     *
+     * @param path          the directory
+     * @param linksMayLeave whether symbolic links in it may point outside it (for root-owned distribution folders)
+     */
+    public record Folder(Path path, boolean linksMayLeave) {
+        public Folder {
+            Objects.requireNonNull(path, "path");
+        }
+
+        /** A folder nothing leads out of, links included: the default for anything an administrator fills. */
+        public static Folder confined(Path path) {
+            return new Folder(path, false);
+        }
+
+        /** A folder whose links are followed wherever they point, e.g. Debian's {@code /usr/lib/ipxe}. */
+        public static Folder trustingLinks(Path path) {
+            return new Folder(path, true);
+        }
+    }
+
+    private final List<Folder> folders;
 
     /**
      * @param folders existing directories, searched in this order; each is resolved to its real path now
      * @throws UncheckedIOException if one does not exist or is not a directory
      */
-    public BootFolder(List<Path> folders) {
+    public BootFolder(List<Folder> folders) {
         if (folders.isEmpty()) {
             throw new IllegalArgumentException("a boot folder needs at least one directory");
         }
-        List<Path> real = new ArrayList<>(folders.size());
-        for (Path folder : folders) {
+        List<Folder> real = new ArrayList<>(folders.size());
+        for (Folder folder : folders) {
             try {
-                Path r = folder.toRealPath();
+                Path r = folder.path().toRealPath();
                 if (!Files.isDirectory(r)) {
-                    throw new UncheckedIOException(new IOException(folder + " is not a directory"));
+                    throw new UncheckedIOException(new IOException(folder.path() + " is not a directory"));
                 }
-                real.add(r);
+                real.add(new Folder(r, folder.linksMayLeave()));
             } catch (IOException e) {
-                throw new UncheckedIOException("boot folder " + folder + " cannot be used: " + e, e);
+                throw new UncheckedIOException("boot folder " + folder.path() + " cannot be used: " + e, e);
             }
         }
         this.folders = List.copyOf(real);
     }
 
+    /** Confined folders, searched in this order. */
     public static BootFolder of(Path... folders) {
-        return new BootFolder(List.of(folders));
+        return new BootFolder(Arrays.stream(folders).map(Folder::confined).toList());
     }
 
-    /** The folders' real paths, in search order. */
-    public List<Path> folders() {
+    /** The folders with their real paths, in search order. */
+    public List<Folder> folders() {
         return folders;
     }
 
@@ -101,16 +130,16 @@ public final class BootFolder implements TftpFiles {
     public Path resolve(String name) throws TftpRefusal {
         Path relative = relativePath(name);
         boolean directory = false;
-        for (Path folder : folders) {
+        for (Folder folder : folders) {
             Path real;
             try {
-                real = folder.resolve(relative).toRealPath();
+                real = folder.path().resolve(relative).toRealPath();
             } catch (AccessDeniedException e) {
                 throw new TftpRefusal(TftpErrorCode.ACCESS_VIOLATION, "permission denied: " + name);
             } catch (IOException e) {
                 continue;  // missing here (or a dangling link, or a file used as a directory): try the next folder
             }
-            if (!real.startsWith(folder)) {
+            if (!folder.linksMayLeave() && !real.startsWith(folder.path())) {
                 throw new TftpRefusal(TftpErrorCode.ACCESS_VIOLATION, name + " leads outside the boot folder");
             }
             if (Files.isDirectory(real)) {

@@ -18,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Confinement: which names a boot folder serves, and which it refuses with which ERROR code. */
 class TftpBootFolderTest {
@@ -119,6 +120,30 @@ class TftpBootFolderTest {
     void symlinkStayingInsideIsServed() throws Exception {
         Files.createSymbolicLink(folder.resolve("default.efi"), Path.of("efi64/ipxe.efi"));
         assertThat(content("default.efi")).isEqualTo("efi");
+    }
+
+    @Test
+    void folderTrustedWithItsLinksFollowsThemOut() throws Exception {
+        Files.createSymbolicLink(folder.resolve("escape"), outside.resolve("secret"));
+        boot = new BootFolder(List.of(BootFolder.Folder.trustingLinks(folder)));
+        assertThat(content("escape")).isEqualTo("secret");
+        assertThat(refusal("../outside/secret").code()).isEqualTo(TftpErrorCode.ACCESS_VIOLATION);
+        assertThat(refusal("//etc/passwd").code()).isEqualTo(TftpErrorCode.ACCESS_VIOLATION);
+    }
+
+    @Test
+    void debianIpxeFolderNeedsTrustForItsLinkedEfiBinary() throws Exception {
+        Path debian = Path.of("/usr/lib/ipxe");
+        assumeTrue(Files.isSymbolicLink(debian.resolve("ipxe.efi")), "Debian's ipxe package is not installed");
+        assertThat(catchThrowableOfType(TftpRefusal.class, () -> BootFolder.of(debian).open("ipxe.efi", CLIENT))
+                .code()).isEqualTo(TftpErrorCode.ACCESS_VIOLATION);
+        BootFolder trusted = new BootFolder(List.of(BootFolder.Folder.confined(folder),
+                BootFolder.Folder.trustingLinks(debian)));
+        try (TftpFile efi = trusted.open("/ipxe.efi", CLIENT).orElseThrow();
+                TftpFile kpxe = trusted.open("undionly.kpxe", CLIENT).orElseThrow()) {
+            assertThat(efi.size()).isEqualTo(Files.size(debian.resolve("ipxe.efi")));
+            assertThat(kpxe.size()).isEqualTo(4);  // the administrator's folder comes first
+        }
     }
 
     @Test
