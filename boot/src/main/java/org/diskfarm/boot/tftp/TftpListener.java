@@ -45,6 +45,8 @@ final class TftpListener implements TftpLoop.Handler {
     private final AtomicInteger nextLoop = new AtomicInteger();
     private final Set<InetSocketAddress> inFlight = ConcurrentHashMap.newKeySet();
     private final AtomicInteger active = new AtomicInteger();
+    /** Names the opening threads {@code tftp-open-N}; used by the loop thread only (builders are not thread-safe). */
+    private final Thread.Builder openers = Thread.ofVirtual().name("tftp-open-", 0);
 
     /**
      * @param channel the well-known port, non-blocking
@@ -150,7 +152,7 @@ final class TftpListener implements TftpLoop.Handler {
         }
         inFlight.add(from);
         active.incrementAndGet();
-        Thread.ofVirtual().name("tftp-open-", 0).start(() -> open(from, request.filename(), mode.get(), negotiation));
+        openers.start(() -> open(from, request.filename(), mode.get(), negotiation));
     }
 
     /** On a virtual thread: opens the file and the transfer's port, then hands the transfer to an event loop. */
