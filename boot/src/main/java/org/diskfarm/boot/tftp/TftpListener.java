@@ -7,8 +7,8 @@ import java.net.ProtocolFamily;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
@@ -23,9 +23,11 @@ import java.util.function.IntFunction;
  * they sent the request to. Refusals share one such port, as a client never answers an ERROR. A DATA or ACK sent to
  * the well-known port belongs to no transfer and gets ERROR 5 from it.
  *
- * <p>A request from a client address and port that already has a transfer (or one being opened) is a retransmission
- * of the same request (its client timed out waiting for the first answer) and is ignored: the transfer's own timer
- * resends what was lost.
+ * <p>A request identical to the one that started a transfer from the same client address and port, while that client
+ * has not yet answered the transfer, is the request again (its client timed out waiting for the first answer): it is
+ * ignored, and the transfer's own timer resends what was lost. Any other request from that address and port is a new
+ * one (PXE ROMs abort a {@code tsize} probe and ask again from the same port) and starts a new transfer, even if the
+ * old one has not noticed its end yet.
  *
  * <p>Threads: {@link #onReadable()} runs on the first event loop; the opening threads touch only the thread-safe
  * fields (the in-flight set, the counters, the refusal port).
@@ -43,7 +45,8 @@ final class TftpListener implements TftpLoop.Handler {
     private final TftpReadSession.Context context;
     private final IntFunction<TftpLoop> loops;
     private final AtomicInteger nextLoop = new AtomicInteger();
-    private final Set<InetSocketAddress> inFlight = ConcurrentHashMap.newKeySet();
+    /** The latest transfer of each client address and port, until it ends. */
+    private final Map<InetSocketAddress, Transfer> inFlight = new ConcurrentHashMap<>();
     private final AtomicInteger active = new AtomicInteger();
     /** Names the opening threads {@code tftp-open-N}; used by the loop thread only (builders are not thread-safe). */
     private final Thread.Builder openers = Thread.ofVirtual().name("tftp-open-", 0);
@@ -142,7 +145,8 @@ final class TftpListener implements TftpLoop.Handler {
             refuse(from, TftpProblemLog.Kind.BAD_OPTIONS, refusal);
             return;
         }
-        if (inFlight.contains(from)) {
+        Transfer previous = inFlight.get(from);
+        if (previous != null && !previous.heard && previous.request.equals(request)) {
             LOG.log(Level.DEBUG, "TFTP {0}: repeated request for {1} ignored", describe(from), request.filename());
             return;
         }
@@ -150,13 +154,40 @@ final class TftpListener implements TftpLoop.Handler {
             refuse(from, TftpProblemLog.Kind.BUSY, new TftpRefusal(TftpErrorCode.NOT_DEFINED, "server busy"));
             return;
         }
-        inFlight.add(from);
+        Transfer transfer = new Transfer(from, request);
+        inFlight.put(from, transfer);
         active.incrementAndGet();
-        openers.start(() -> open(from, request.filename(), mode.get(), negotiation));
+        openers.start(() -> open(transfer, mode.get(), negotiation));
+    }
+
+    /** One accepted request, from its acceptance to the end of its transfer. */
+    private final class Transfer implements TftpReadSession.Owner {
+        final InetSocketAddress client;
+        final TftpRequest request;
+        /** Written by the session's loop, read by the listener's. */
+        volatile boolean heard;
+
+        Transfer(InetSocketAddress client, TftpRequest request) {
+            this.client = client;
+            this.request = request;
+        }
+
+        @Override
+        public void clientHeard() {
+            heard = true;
+        }
+
+        @Override
+        public void ended() {
+            inFlight.remove(client, this);
+            active.decrementAndGet();
+        }
     }
 
     /** On a virtual thread: opens the file and the transfer's port, then hands the transfer to an event loop. */
-    private void open(InetSocketAddress client, String name, TftpMode mode, TftpNegotiation negotiation) {
+    private void open(Transfer transfer, TftpMode mode, TftpNegotiation negotiation) {
+        InetSocketAddress client = transfer.client;
+        String name = transfer.request.filename();
         TftpFile file = null;
         DatagramChannel port = null;
         try {
@@ -168,30 +199,25 @@ final class TftpListener implements TftpLoop.Handler {
             port.configureBlocking(false);
             TftpLoop target = loops.apply(nextLoop.getAndIncrement() & Integer.MAX_VALUE);
             TftpReadSession session = new TftpReadSession(target, port, client, name, file, mode, negotiation, size,
-                    context, () -> ended(client));
+                    context, transfer);
             context.counters().started.increment();
             if (!target.execute(session::start)) {  // the server is stopping
                 session.closeQuietly();
                 context.counters().failed.increment();
-                ended(client);
+                transfer.ended();
             }
         } catch (TftpRefusal refusal) {
             close(file, port);
-            ended(client);
+            transfer.ended();
             refuse(client, refusal.code() == TftpErrorCode.FILE_NOT_FOUND ? null : TftpProblemLog.Kind.REFUSED_NAME,
                     refusal);
         } catch (IOException | RuntimeException e) {
             close(file, port);
-            ended(client);
+            transfer.ended();
             context.problems().report(client.getAddress(), TftpProblemLog.Kind.READ_FAILED, Level.WARNING,
                     "TFTP {0}: cannot open {1}: {2}", describe(client), name, e.toString());
             refuse(client, null, new TftpRefusal(TftpErrorCode.NOT_DEFINED, "cannot read " + name));
         }
-    }
-
-    private void ended(InetSocketAddress client) {
-        inFlight.remove(client);
-        active.decrementAndGet();
     }
 
     /** Answers a request with an ERROR from the refusal port; logs it once a minute per client if {@code kind}. */

@@ -36,6 +36,15 @@ final class TftpReadSession implements TftpLoop.Handler {
     record Context(TftpCounters counters, TftpProblemLog problems, int retries, long defaultTimeoutNanos) {
     }
 
+    /** What the session tells whoever started it; called on the loop thread. */
+    interface Owner {
+        /** The client answered (an ACK or an ERROR) for the first time: it has heard from this transfer. */
+        void clientHeard();
+
+        /** The transfer has ended and released its port and file. */
+        void ended();
+    }
+
     private final TftpLoop loop;
     private final DatagramChannel channel;
     private final InetSocketAddress client;
@@ -47,7 +56,8 @@ final class TftpReadSession implements TftpLoop.Handler {
     private final long timeoutNanos;
     private final ByteBuffer optionAck;  // null when no options were accepted
     private final Context context;
-    private final Runnable onEnd;
+    private final Owner owner;
+    private boolean heard;
 
     private SelectionKey key;
     private boolean negotiating;
@@ -63,7 +73,7 @@ final class TftpReadSession implements TftpLoop.Handler {
     private long startedAt;
 
     TftpReadSession(TftpLoop loop, DatagramChannel channel, InetSocketAddress client, String name, TftpFile file,
-            TftpMode mode, TftpNegotiation negotiation, long fileSize, Context context, Runnable onEnd) {
+            TftpMode mode, TftpNegotiation negotiation, long fileSize, Context context, Owner owner) {
         this.loop = loop;
         this.channel = channel;
         this.client = client;
@@ -78,7 +88,7 @@ final class TftpReadSession implements TftpLoop.Handler {
         TftpOptionAck oack = negotiation.optionAck(fileSize);
         this.optionAck = oack == null ? null : oack.encode();
         this.context = context;
-        this.onEnd = onEnd;
+        this.owner = owner;
     }
 
     /** Registers with the loop and sends the OACK or the first window. Loop thread. */
@@ -127,8 +137,10 @@ final class TftpReadSession implements TftpLoop.Handler {
     private void onPacket(ByteBuffer buf) {
         int opcode = buf.remaining() >= 2 ? Short.toUnsignedInt(buf.getShort(0)) : -1;
         if (opcode == TftpOpcode.ACK.code() && buf.remaining() >= TftpAck.SIZE) {
+            heard();
             onAck(Short.toUnsignedInt(buf.getShort(2)));
         } else if (opcode == TftpOpcode.ERROR.code() && buf.remaining() >= 4) {
+            heard();
             clientError(buf);
         } else {
             context.counters().badPackets.increment();
@@ -136,6 +148,13 @@ final class TftpReadSession implements TftpLoop.Handler {
                     "TFTP {0}: ignored a {1}-byte packet ({2}) during the transfer of {3}",
                     TftpServer.describe(client), Integer.toString(buf.remaining()),
                     opcode < 0 ? "no opcode" : "opcode " + opcode, name);
+        }
+    }
+
+    private void heard() {
+        if (!heard) {
+            heard = true;
+            owner.clientHeard();
         }
     }
 
@@ -317,7 +336,7 @@ final class TftpReadSession implements TftpLoop.Handler {
             case ABORTED -> context.counters().aborted.increment();
             case FAILED -> context.counters().failed.increment();
         }
-        onEnd.run();
+        owner.ended();
     }
 
     /** Closes the transfer's port and file; for a session that never reached its loop too. */

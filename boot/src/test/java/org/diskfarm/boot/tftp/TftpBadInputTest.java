@@ -247,6 +247,26 @@ class TftpBadInputTest {
         client.send(new TftpAck(1), oack.from());
     }
 
+    @Test
+    void differentRequestFromTheSamePortStartsANewTransfer() throws IOException {
+        // what PXE ROMs do: ask for tsize, abort, ask again with blksize, all from one port
+        server.file("pxe.bin", 3000, 35);
+        client.send(TftpRequest.read("pxe.bin", TftpMode.OCTET, new TftpOption("tsize", "0")));
+        TftpRawClient.Received probe = client.receiveOrFail();
+        client.send(new TftpError(TftpErrorCode.OPTION_REFUSED, "tsize probe"), probe.from());
+        TftpRawClient.Download got = client.download("pxe.bin", new TftpOption("blksize", "1468"));
+        assertThat(got.optionAck().value("blksize")).contains("1468");
+        assertThat(got.serverTid()).isNotEqualTo(probe.from());
+        assertThat(got.data()).isEqualTo(Files.readAllBytes(server.folder.resolve("pxe.bin")));
+    }
+
+    @Test
+    void sameRequestAgainAfterAnsweringTheTransferStartsANewOne() throws IOException {
+        byte[] file = Files.readAllBytes(server.file("again.bin", 3000, 36));  // several blocks: ACKs before the end
+        assertThat(client.download("again.bin").data()).isEqualTo(file);
+        assertThat(client.download("again.bin").data()).isEqualTo(file);
+    }
+
     private void assertFirstAnswerIsToAGoodRequest() {
         client.send(TftpRequest.read("good.bin", TftpMode.OCTET));
         TftpRawClient.Received answer = client.receiveOrFail();

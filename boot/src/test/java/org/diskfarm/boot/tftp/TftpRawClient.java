@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
@@ -55,7 +56,9 @@ final class TftpRawClient implements AutoCloseable {
     TftpRawClient(InetSocketAddress server) {
         this.server = server;
         try {
-            socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            InetAddress local = server.getAddress() instanceof Inet6Address ? InetAddress.getByName("::1")
+                    : InetAddress.getLoopbackAddress();
+            socket = new DatagramSocket(new InetSocketAddress(local, 0));
             socket.setReceiveBufferSize(4 << 20);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

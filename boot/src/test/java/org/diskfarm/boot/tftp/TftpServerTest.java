@@ -35,6 +35,22 @@ class TftpServerTest {
     }
 
     @Test
+    void ipv6LoopbackIsServed() throws IOException {
+        Path folder = TestFiles.tempDir("tftp-v6-");
+        try (TftpServer server = TftpServer.start(new InetSocketAddress("::1", 0), BootFolder.of(folder),
+                TftpServerOptions.DEFAULTS); TftpRawClient client = new TftpRawClient(server.localAddress())) {
+            byte[] content = TestFiles.pattern(55, 100_000);
+            Files.write(folder.resolve("v6.bin"), content);
+            TftpRawClient.Download got = client.download("v6.bin", new TftpOption("blksize", "1428"),
+                    new TftpOption("windowsize", "8"));
+            assertThat(got.data()).isEqualTo(content);
+            assertThat(got.serverTid().getAddress()).isEqualTo(InetAddress.getByName("::1"));
+        } finally {
+            TestFiles.deleteTree(folder);
+        }
+    }
+
+    @Test
     void portInUseFailsTheStart() {
         try (TftpTestServer first = TftpTestServer.start()) {
             assertThatThrownBy(() -> TftpServer.start(first.address(), BootFolder.of(first.folder),
@@ -94,7 +110,7 @@ class TftpServerTest {
             assertThat(stats.completed()).isEqualTo(1);
             assertThat(stats.refused()).isEqualTo(1);
             assertThat(stats.badPackets()).isEqualTo(1);
-            assertThat(stats.bytesSent()).isEqualTo(1000);
+            assertThat(stats.bytesSent()).isGreaterThanOrEqualTo(1000);  // more if a timeout resent a block
         }
     }
 
