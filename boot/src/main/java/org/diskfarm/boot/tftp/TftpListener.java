@@ -10,6 +10,7 @@ import java.nio.channels.DatagramChannel;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
@@ -166,6 +167,7 @@ final class TftpListener implements TftpLoop.Handler {
         final TftpRequest request;
         /** Written by the session's loop, read by the listener's. */
         volatile boolean heard;
+        private final AtomicBoolean over = new AtomicBoolean();
 
         Transfer(InetSocketAddress client, TftpRequest request) {
             this.client = client;
@@ -177,10 +179,13 @@ final class TftpListener implements TftpLoop.Handler {
             heard = true;
         }
 
+        /** Gives back the transfer's slot; only the first call counts, whichever thread makes it. */
         @Override
         public void ended() {
-            inFlight.remove(client, this);
-            active.decrementAndGet();
+            if (over.compareAndSet(false, true)) {
+                inFlight.remove(client, this);
+                active.decrementAndGet();
+            }
         }
     }
 
