@@ -64,6 +64,7 @@ public final class FarmServer implements AutoCloseable {
     private ScheduledExecutorService scans;
     private String newToken;
     private String advertised;
+    private BootServices boot;
     private boolean closed;
 
     private FarmServer(ServerSettings settings) {
@@ -144,6 +145,8 @@ public final class FarmServer implements AutoCloseable {
                 settings.farm().lease(), this::load, outage);
         parts.push(membership);
         membership.onBeat(this::beat);
+        boot = BootServices.start(this);
+        parts.push(boot);
         newToken = settings.farm().apiToken() == null ? farm.tokens().createFirst().orElse(null) : null;
         if (newToken != null) {
             saveToken(newToken);
@@ -299,6 +302,11 @@ public final class FarmServer implements AutoCloseable {
 
     public int httpPort() {
         return http.port();
+    }
+
+    /** The TFTP port, or -1 when TFTP is off. */
+    public int tftpPort() {
+        return boot.tftpPort();
     }
 
     /** The API token this start made because the farm had none: to be shown once; else empty. */

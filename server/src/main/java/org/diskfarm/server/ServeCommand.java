@@ -207,6 +207,10 @@ class ServeCommand implements Callable<Integer> {
         String iscsi = "iscsi://" + host + ":" + server.iscsiPort();
         out.println("diskfarm server " + server.name() + " ready: NBD " + nbd + "  HTTP " + http + "/api/v1/health"
                 + "  iSCSI " + iscsi);
+        if (server.tftpPort() > 0) {
+            out.println("  boot    tftp://" + server.address() + ":" + server.tftpPort() + "/undionly.kpxe   "
+                    + server.httpBaseUrl() + "/boot.ipxe");
+        }
         List<TargetDevice> devices = server.directory().all();
         for (org.diskfarm.store.VDiskFiles vdisk : server.folders().vdisks()) {
             String mode;
