@@ -8,6 +8,8 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -18,9 +20,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link BootPolicy}; the rules of what is answered are in {@link ProxyDhcpResponder}, the replies' contents in
  * {@link ProxyDhcpReplies} (see docs/proxy-dhcp.md).
  *
- * <p>Threads: one virtual thread per socket ({@code proxy-dhcp-<port>}) receives, decides and sends, one datagram at
- * a time; so the policy may be called from two threads at once. {@link #close} closes both sockets and waits for the
- * threads to end.
+ * <p>Sockets. Bound to a given address, there is one socket per port. Bound to the wildcard (the default, and the only
+ * way to receive clients' broadcasts on Linux), the DHCP port has a second socket bound to the server address, which
+ * sends every reply of that port and receives what is unicast to it (from relays). The JDK offers neither IP_PKTINFO
+ * nor SO_BINDTODEVICE to choose the interface of a broadcast; a socket bound to the server address does it, because
+ * Linux sends a limited broadcast from a bound source address out of the interface that owns that address (route.c,
+ * ip_route_output_key_hash_rcu). From the wildcard socket it would follow the routing table: out of the interface of
+ * the default route, or nowhere ("Network is unreachable") on a boot network without one.
+ *
+ * <p>Threads: one virtual thread per socket ({@code proxy-dhcp-<address>:<port>}) receives, decides and sends, one
+ * datagram at a time; so the policy may be called from several threads at once. {@link #close} closes the sockets
+ * and waits for the threads to end.
  *
  * <p>Bad input never ends a thread: malformed datagrams, a failing policy or a failed send are counted in
  * {@link #stats()} and logged at WARNING, at most once per kind and source address per
@@ -32,8 +42,13 @@ public final class ProxyDhcpServer implements AutoCloseable {
     /** Room for any UDP datagram, so that oversized ones are seen whole and refused, not cut and misread. */
     private static final int RECEIVE_BUFFER = 65_536;
 
+    /** A socket that receives for {@code port} and the socket that sends its replies. */
+    private record Listener(DatagramChannel channel, ProxyDhcpResponder.Port port, DatagramChannel sender) {
+    }
+
     private final DatagramChannel dhcp;
     private final DatagramChannel pxe;
+    private final List<Listener> listeners;
     private final ProxyDhcpResponder responder;
     private final BadPacketLog badPackets;
     private final AtomicLong received = new AtomicLong();
@@ -41,74 +56,84 @@ public final class ProxyDhcpServer implements AutoCloseable {
     private final AtomicLong ignored = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
-    private final Thread dhcpThread;
-    private final Thread pxeThread;
+    private final List<Thread> threads = new ArrayList<>();
 
-    private ProxyDhcpServer(DatagramChannel dhcp, DatagramChannel pxe, ProxyDhcpConfig config, BootPolicy policy) {
-        this.dhcp = dhcp;
-        this.pxe = pxe;
+    private ProxyDhcpServer(List<Listener> listeners, ProxyDhcpConfig config, BootPolicy policy) {
+        this.listeners = listeners;
+        this.dhcp = listeners.getFirst().channel();
+        this.pxe = listeners.get(1).channel();
         this.responder = new ProxyDhcpResponder(config.serverAddress(), policy, config.dhcpReplyTo(),
                 new TransactionAnswers(config.clock()));
         this.badPackets = new BadPacketLog(config.badPacketLogInterval(), config.clock(),
                 line -> LOG.log(System.Logger.Level.WARNING, line));
-        this.dhcpThread = start(dhcp, ProxyDhcpResponder.Port.DHCP);
-        this.pxeThread = start(pxe, ProxyDhcpResponder.Port.PXE);
+        for (Listener l : listeners) {
+            threads.add(Thread.ofVirtual().name("proxy-dhcp-" + address(l.channel())).start(() -> serve(l)));
+        }
     }
 
     /**
-     * Binds both sockets (SO_REUSEADDR, so that it can share port 67 with a DHCP server on the same host, and
+     * Binds the sockets (SO_REUSEADDR, so that port 67 can be shared with a DHCP server on the same host, and
      * SO_BROADCAST, to broadcast offers) and starts serving. Ports under 1024 need CAP_NET_BIND_SERVICE.
      */
     public static ProxyDhcpServer start(ProxyDhcpConfig config, BootPolicy policy) throws IOException {
         Objects.requireNonNull(policy);
-        DatagramChannel dhcp = open(new InetSocketAddress(config.bindAddress(), config.dhcpPort()));
+        List<DatagramChannel> opened = new ArrayList<>();
         try {
-            DatagramChannel pxe = open(new InetSocketAddress(config.bindAddress(), config.pxePort()));
-            ProxyDhcpServer server = new ProxyDhcpServer(dhcp, pxe, config, policy);
-            LOG.log(System.Logger.Level.INFO, "proxy DHCP listening on {0} and {1} as {2}", server.dhcpAddress(),
-                    server.pxeAddress(), config.serverAddress().getHostAddress());
+            DatagramChannel dhcp = open(new InetSocketAddress(config.bindAddress(), config.dhcpPort()), opened);
+            DatagramChannel pxe = open(new InetSocketAddress(config.bindAddress(), config.pxePort()), opened);
+            List<Listener> listeners = new ArrayList<>();
+            if (config.bindAddress().isAnyLocalAddress()) {
+                DatagramChannel local = open(new InetSocketAddress(config.serverAddress(), address(dhcp).getPort()),
+                        opened);
+                listeners.add(new Listener(dhcp, ProxyDhcpResponder.Port.DHCP, local));
+                listeners.add(new Listener(pxe, ProxyDhcpResponder.Port.PXE, pxe));
+                listeners.add(new Listener(local, ProxyDhcpResponder.Port.DHCP, local));
+            } else {
+                listeners.add(new Listener(dhcp, ProxyDhcpResponder.Port.DHCP, dhcp));
+                listeners.add(new Listener(pxe, ProxyDhcpResponder.Port.PXE, pxe));
+            }
+            ProxyDhcpServer server = new ProxyDhcpServer(List.copyOf(listeners), config, policy);
+            LOG.log(System.Logger.Level.INFO, "proxy DHCP listening on {0} as {1}", listeners.stream()
+                    .map(l -> address(l.channel()).toString()).toList(), config.serverAddress().getHostAddress());
             return server;
         } catch (IOException | RuntimeException e) {
-            dhcp.close();
+            for (DatagramChannel c : opened) {
+                c.close();
+            }
             throw e;
         }
     }
 
-    private static DatagramChannel open(InetSocketAddress bind) throws IOException {
+    private static DatagramChannel open(InetSocketAddress bind, List<DatagramChannel> opened) throws IOException {
         DatagramChannel channel = DatagramChannel.open(StandardProtocolFamily.INET);
-        try {
-            channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            channel.setOption(StandardSocketOptions.SO_BROADCAST, true);
-            channel.bind(bind);
-            return channel;
-        } catch (IOException | RuntimeException e) {
-            channel.close();
-            throw e;
-        }
+        opened.add(channel);
+        channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        channel.setOption(StandardSocketOptions.SO_BROADCAST, true);
+        channel.bind(bind);
+        return channel;
     }
 
-    /** The address and port of the DHCP socket (port 67 unless configured otherwise). */
+    /**
+     * The address and port of the DHCP socket (port 67 unless configured otherwise); bound to the wildcard, the server
+     * address has a socket on the same port as well.
+     */
     public InetSocketAddress dhcpAddress() {
-        return localAddress(dhcp);
+        return address(dhcp);
     }
 
     /** The address and port of the PXE socket (port 4011 unless configured otherwise). */
     public InetSocketAddress pxeAddress() {
-        return localAddress(pxe);
+        return address(pxe);
     }
 
     public ProxyDhcpStats stats() {
         return new ProxyDhcpStats(received.get(), answered.get(), ignored.get(), malformed.get(), failed.get());
     }
 
-    private Thread start(DatagramChannel channel, ProxyDhcpResponder.Port port) {
-        return Thread.ofVirtual().name("proxy-dhcp-" + localAddress(channel).getPort())
-                .start(() -> serve(channel, port));
-    }
-
-    private void serve(DatagramChannel channel, ProxyDhcpResponder.Port port) {
+    private void serve(Listener listener) {
+        DatagramChannel channel = listener.channel();
         ByteBuffer buffer = ByteBuffer.allocate(RECEIVE_BUFFER);
-        InetSocketAddress local = localAddress(channel);
+        InetSocketAddress local = address(channel);
         while (channel.isOpen()) {
             buffer.clear();
             InetSocketAddress source;
@@ -123,7 +148,7 @@ public final class ProxyDhcpServer implements AutoCloseable {
             buffer.flip();
             received.incrementAndGet();
             try {
-                handle(channel, port, local, buffer, source);
+                handle(listener, local, buffer, source);
             } catch (RuntimeException e) {
                 failed.incrementAndGet();
                 badPackets.report("internal error", source.getAddress(), e.toString());
@@ -131,10 +156,9 @@ public final class ProxyDhcpServer implements AutoCloseable {
         }
     }
 
-    private void handle(DatagramChannel channel, ProxyDhcpResponder.Port port, InetSocketAddress local,
-            ByteBuffer datagram, InetSocketAddress source) {
-        switch (responder.handle(datagram, port, local, source)) {
-            case ProxyDhcpResponder.Answer a -> send(channel, a, source);
+    private void handle(Listener listener, InetSocketAddress local, ByteBuffer datagram, InetSocketAddress source) {
+        switch (responder.handle(datagram, listener.port(), local, source)) {
+            case ProxyDhcpResponder.Answer a -> send(listener.sender(), a, source);
             case ProxyDhcpResponder.Ignored i -> {
                 ignored.incrementAndGet();
                 LOG.log(System.Logger.Level.DEBUG, "proxy DHCP: ignored a datagram from {0}: {1}", source, i.why());
@@ -166,33 +190,30 @@ public final class ProxyDhcpServer implements AutoCloseable {
                 a.answer().tftpServer().getHostAddress(), a.answer().message().map(m -> "; " + m).orElse(""));
     }
 
-    /** Stops listening and waits for both threads to end. */
+    /** Stops listening and waits for the threads to end. */
     @Override
     public void close() {
         IOException failure = null;
-        for (DatagramChannel channel : new DatagramChannel[] {dhcp, pxe}) {
+        for (Listener l : listeners) {
             try {
-                channel.close();
+                l.channel().close();
             } catch (IOException e) {
                 failure = e;
             }
         }
-        join(dhcpThread);
-        join(pxeThread);
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (failure != null) {
             throw new UncheckedIOException(failure);
         }
     }
 
-    private static void join(Thread t) {
-        try {
-            t.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static InetSocketAddress localAddress(DatagramChannel channel) {
+    private static InetSocketAddress address(DatagramChannel channel) {
         try {
             return (InetSocketAddress) channel.getLocalAddress();
         } catch (IOException e) {

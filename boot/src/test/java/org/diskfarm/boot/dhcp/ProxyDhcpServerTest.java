@@ -195,6 +195,28 @@ class ProxyDhcpServerTest {
     }
 
     @Test
+    void boundToAllAddressesRepliesLeaveFromTheServerAddressAndTheDhcpPort() throws IOException {
+        server = ProxyDhcpServer.start(ProxyDhcpConfig.builder(LOOPBACK).dhcpPort(0).pxePort(0)
+                .dhcpReplyTo((InetSocketAddress) client.getLocalSocketAddress()).build(),
+                r -> java.util.Optional.of(BootAnswer.of("undionly.kpxe", LOOPBACK)));
+        int port = server.dhcpAddress().getPort();
+
+        // 127.0.0.2 is this host too, but only the wildcard socket listens there
+        byte[] d = withXid(PXE_ROM_DISCOVER, 1);
+        client.send(new DatagramPacket(d, d.length, new InetSocketAddress(ip("127.0.0.2"), port)));
+        Received viaWildcard = receive();
+        byte[] u = withXid(PXE_ROM_DISCOVER, 2);
+        client.send(new DatagramPacket(u, u.length, new InetSocketAddress(LOOPBACK, port)));
+        Received viaServerAddress = receive();
+
+        assertThat(server.dhcpAddress().getAddress().isAnyLocalAddress()).isTrue();
+        assertThat(viaWildcard.from()).isEqualTo(new InetSocketAddress(LOOPBACK, port));
+        assertThat(viaWildcard.packet().xid()).isEqualTo(1);
+        assertThat(viaServerAddress.from()).isEqualTo(new InetSocketAddress(LOOPBACK, port));
+        assertThat(viaServerAddress.packet().xid()).isEqualTo(2);
+    }
+
+    @Test
     void closeReleasesBothPorts() throws IOException {
         startChain();
         InetSocketAddress dhcp = server.dhcpAddress();
