@@ -84,6 +84,10 @@ public final class FarmDatabase implements AutoCloseable {
             config.addDataSourceProperty("journal_mode", "WAL");
             config.addDataSourceProperty("busy_timeout", "5000");
             config.addDataSourceProperty("foreign_keys", "true");
+            // Transactions take the write lock when they begin (BEGIN IMMEDIATE) and wait for it up to the busy
+            // timeout. A deferred transaction that read first cannot write after another process wrote to the file
+            // (SQLITE_BUSY_SNAPSHOT, no wait): two servers on one machine may share the embedded file.
+            config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
         } else {
             config.setUsername(location.user());
             config.setPassword(location.password());
