@@ -79,6 +79,22 @@ class BootScriptTest {
     }
 
     @Test
+    void withAutoAddAnUnknownMachineIsAddedToTheChosenCollectionAndBoots() {
+        farm.call("POST", "/api/v1/collections", "{\"name\":\"lab-room\"}");
+        farm.server.close();
+        farm.server = FarmServer.start(new ServerSettings(farm.data, "test-server", "127.0.0.1", 0, 0, 0)
+                .withBoot(BootSettings.defaults(farm.data).withAutoAdd("lab-room", "lab")));
+        String script = farm.get("/boot/52:54:00:00:00:42.ipxe").body();
+        assertThat(script).contains("sanboot iscsi:127.0.0.1::" + farm.server.iscsiPort() + ":0:"
+                + "iqn.2026-11.org.diskfarm:device.525400000042");
+        var device = JSON.readTree(farm.get("/api/v1/devices/52:54:00:00:00:42").body());
+        assertThat(device.path("name").asString()).isEqualTo("auto-525400000042");
+        assertThat(device.path("collection").asString()).isEqualTo("lab-room");
+        assertThat(device.path("vdisk").asString()).isEqualTo("lab");
+        assertThat(farm.get("/api/v1/audit?limit=5").body()).contains("server test-server (auto-add)");
+    }
+
+    @Test
     void everyServerWithAnInSyncCopyIsAPathAndDropsCachesFromBeforeTheBoot() throws Exception {
         secondData = TestFiles.tempDir("second");
         Files.createDirectories(secondData.resolve("store"));
