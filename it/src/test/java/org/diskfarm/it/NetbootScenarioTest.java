@@ -13,6 +13,7 @@ import org.diskfarm.testkit.net.LabProcess;
 import org.diskfarm.testkit.net.LabVm;
 import org.diskfarm.testkit.net.NetLab;
 import org.diskfarm.testkit.vm.BootDiskImage;
+import org.diskfarm.testkit.vm.NbdDiskCheck;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -113,5 +114,38 @@ class NetbootScenarioTest {
                 + "::3260");
         assertThat(server2.logText()).contains("device vm1 (" + MAC + ")");
         System.out.println("netboot: failover boot to the marker in " + vm.elapsed().toMillis() + " ms");
+    }
+
+    @Test
+    void fourVmsBootOneStandardVDiskAtOnceAndNoneSeesAnothersWrites() throws Exception {
+        LabHost host = lab.addFarmHost(0);
+        BootDiskImage.BootDisk disk = BootDiskImage.buildWithNbdCheck(Path.of("target/vm-cache").toAbsolutePath(),
+                host.address(), 10809);
+        List<String> macs = List.of("52:54:00:6e:01:01", "52:54:00:6e:01:02", "52:54:00:6e:01:03",
+                "52:54:00:6e:01:04");
+        Path data = LabFarm.dataFolder(root, "srv1", disk.image(), macs);
+        byte[] vdiskBefore = Files.readAllBytes(data.resolve("store/boot.vhd"));
+        LabFarm.serve(host, data, "srv1", "--tftp", "--proxy-dhcp");
+
+        for (int round = 1; round <= 2; round++) {
+            // Four at once: each writes DEVICE <its MAC> to its own disk (over NBD, into its write cache) and reads
+            // it back; each first finds zeros there: no other device's write, and (round 2) nothing of its own
+            // first boot, since the fetch of its boot script emptied its cache.
+            List<LabVm> vms = macs.stream().map(mac -> lab.startVm(LabVm.spec().withMac(mac))).toList();
+            for (LabVm vm : vms) {
+                vm.waitForAny(List.of(NbdDiskCheck.DONE, NbdDiskCheck.FAILED), BOOT);
+                NbdDiskCheck.Report report = NbdDiskCheck.Report.of(vm.console());
+                assertThat(vm.console()).as(vm.describe()).contains(disk.marker());
+                assertThat(report.failure()).as(vm.describe()).isNull();
+                assertThat(report.before()).as("round " + round + ", " + vm.mac()).isEqualTo(NbdDiskCheck.ZEROS);
+                assertThat(report.after()).as(vm.mac()).isEqualTo(NbdDiskCheck.record(vm.mac()));
+                assertThat(report.done()).isTrue();
+                System.out.println("netboot: round " + round + ", " + vm.mac() + " done in "
+                        + vm.elapsed().toMillis() + " ms");
+            }
+            vms.forEach(LabVm::kill);
+        }
+        assertThat(Files.readAllBytes(data.resolve("store/boot.vhd"))).as("the shared vDisk is never written")
+                .isEqualTo(vdiskBefore);
     }
 }
