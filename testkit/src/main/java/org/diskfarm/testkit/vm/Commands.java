@@ -13,9 +13,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the build tools of the boot disk (sfdisk, mkfs.fat, syslinux, mcopy, apt-get, dpkg-deb) and fails with one
- * line naming the command when one exits non-zero. Adds what {@link ClientProcess} does not do: a working directory,
- * an environment, standard input from a file, and a pipeline.
+ * Runs the build tools of the boot disk (sfdisk, mkfs.fat, syslinux, mcopy, apt-get, dpkg-deb, tar, ldd) and fails
+ * with one line naming the command when one exits non-zero. Adds what {@link ClientProcess} does not do: a working
+ * directory, an environment, standard input from a file, and a pipeline.
  *
  * <p>Threads: stateless.
  */
@@ -99,13 +99,41 @@ final class Commands {
 
     /** Runs {@code first | second} in {@code dir}; fails unless both exit 0. */
     static void pipe(Path dir, List<String> first, List<String> second) {
+        pipe(dir, first, second, null);
+    }
+
+    /** Runs {@code first | second} in {@code dir}; fails unless both exit 0; returns what {@code second} printed. */
+    static String pipeOutput(Path dir, List<String> first, List<String> second) {
+        Path output;
+        try {
+            output = Files.createTempFile("diskfarm-command-", ".out");
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create a temporary file: " + e.getMessage(), e);
+        }
+        try {
+            pipe(dir, first, second, output);
+            return Files.readString(output, StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the output of `" + String.join(" ", second) + "`: "
+                    + e.getMessage(), e);
+        } finally {
+            try {
+                Files.deleteIfExists(output);
+            } catch (IOException e) {
+                // a leftover temporary file is harmless
+            }
+        }
+    }
+
+    private static void pipe(Path dir, List<String> first, List<String> second, Path output) {
         List<ProcessBuilder> builders = new ArrayList<>();
         for (List<String> command : List.of(first, second)) {
             builders.add(new ProcessBuilder(command).directory(dir.toFile())
                     .redirectError(ProcessBuilder.Redirect.DISCARD));
         }
         builders.getFirst().redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-        builders.getLast().redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        builders.getLast().redirectOutput(output == null ? ProcessBuilder.Redirect.DISCARD
+                : ProcessBuilder.Redirect.to(output.toFile()));
         String line = String.join(" ", first) + " | " + String.join(" ", second);
         try {
             List<Process> processes = ProcessBuilder.startPipeline(builders);

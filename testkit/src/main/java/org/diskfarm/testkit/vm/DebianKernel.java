@@ -21,7 +21,9 @@ import java.util.stream.Stream;
  * <p>The .deb and the unpacked vmlinuz are kept under {@code cacheDir/debs} and {@code cacheDir/kernels}. Without apt
  * (no package lists, no network) the newest cached .deb is used, and failing that the newest {@code /boot/vmlinuz-*}.
  *
- * <p>Any Debian amd64 kernel works: the initramfs needs only the 8250 serial console, which is built in.
+ * <p>Any Debian amd64 kernel works: the initramfs needs only the 8250 serial console, which is built in. The NBD-check
+ * kind of boot disk also takes NIC and NBD modules from the same .deb ({@link KernelModules}), so it needs a kernel
+ * from a .deb, not from /boot.
  *
  * <p>Threads: callers serialize (BootDiskImage does).
  */
@@ -33,8 +35,9 @@ final class DebianKernel {
      *
      * @param vmlinuz the bzImage file
      * @param origin  the .deb file name or the /boot path: part of the boot disk's cache key, and for messages
+     * @param deb     the .deb it came from, for its modules ({@link KernelModules}); null for a kernel from /boot
      */
-    record Kernel(Path vmlinuz, String origin) {
+    record Kernel(Path vmlinuz, String origin, Path deb) {
     }
 
     private DebianKernel() {
@@ -49,11 +52,12 @@ final class DebianKernel {
                 deb = newest(debs, "linux-image-", ".deb");  // apt knows no kernel or cannot fetch it: an older one
             }
             if (deb.isPresent()) {
-                return new Kernel(unpack(cacheDir.resolve("kernels"), deb.get()), deb.get().getFileName().toString());
+                return new Kernel(unpack(cacheDir.resolve("kernels"), deb.get()), deb.get().getFileName().toString(),
+                        deb.get());
             }
             Optional<Path> installed = newest(Path.of("/boot"), "vmlinuz-", "");
             if (installed.isPresent() && Files.isReadable(installed.get())) {
-                return new Kernel(installed.get(), installed.get().toString());
+                return new Kernel(installed.get(), installed.get().toString(), null);
             }
             throw new IllegalStateException("no Linux kernel for the boot disk: `apt-cache depends " + METAPACKAGE
                     + "` names no package, " + debs + " holds no linux-image .deb and /boot no vmlinuz");
