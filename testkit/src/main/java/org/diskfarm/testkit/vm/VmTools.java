@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * The Debian packages the VM boot fixtures need, and their installation. {@code ./run-tests} installs only the
@@ -59,6 +60,13 @@ public final class VmTools {
             Need.command("dosfstools", "mkfs.fat"),
             Need.command("fdisk", "sfdisk"),
             new Need("busybox-static", BUSYBOX + " (statically linked)", need -> isStaticElf(BUSYBOX)));
+
+    /**
+     * What {@link BootDiskImage#buildWithNbdCheck} runs: {@link #BOOT_DISK} and Debian's nbd-client, whose binary
+     * and libraries go into the initramfs (busybox-static has no nbd-client applet).
+     */
+    public static final List<Need> NBD_CHECK = Stream.concat(BOOT_DISK.stream(),
+            Stream.of(Need.command("nbd-client", "nbd-client"))).toList();
 
     /** What {@link IpxeVm} runs. */
     public static final List<Need> VM = List.of(
