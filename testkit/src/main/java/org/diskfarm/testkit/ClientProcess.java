@@ -83,7 +83,8 @@ public final class ClientProcess {
     /** Finds {@code program} on the PATH (or in /usr/bin, /usr/local/bin); null if it is not installed. */
     public static Path find(String program) {
         String path = System.getenv().getOrDefault("PATH", "");
-        for (String dir : (path + ":/usr/bin:/usr/local/bin:/bin").split(":")) {
+        // sbin too: tgtd, sfdisk, mkfs.fat, ip and dnsmasq live there, often not on a user's PATH.
+        for (String dir : (path + ":/usr/bin:/usr/local/bin:/bin:/usr/sbin:/sbin:/usr/local/sbin").split(":")) {
             if (dir.isEmpty()) {
                 continue;
             }
@@ -93,6 +94,15 @@ public final class ClientProcess {
             }
         }
         return null;
+    }
+
+    /** The program's path as a string for a command line; fails with one line if it is not installed. */
+    public static String require(String program, String debianPackage) {
+        Path found = find(program);
+        if (found == null) {
+            throw new IllegalStateException(program + " is not installed (Debian package " + debianPackage + ")");
+        }
+        return found.toString();
     }
 
     private static CompletableFuture<String> drain(InputStream in) {

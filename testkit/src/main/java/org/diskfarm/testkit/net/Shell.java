@@ -2,7 +2,6 @@ package org.diskfarm.testkit.net;
 
 import org.diskfarm.testkit.ClientProcess;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,34 +15,18 @@ import java.util.List;
  */
 final class Shell {
     static final Duration TIMEOUT = Duration.ofSeconds(30);
-    private static final List<String> EXTRA_DIRS = List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin",
-            "/usr/local/sbin", "/usr/local/bin");
 
     private Shell() {
     }
 
-    /** The program's path, or null if it is not installed. */
+    /** The program's path, or null if it is not installed (the PATH, then the sbin folders). */
     static Path find(String program) {
-        Path onPath = ClientProcess.find(program);
-        if (onPath != null) {
-            return onPath;
-        }
-        for (String dir : EXTRA_DIRS) {
-            Path candidate = Path.of(dir, program);
-            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
+        return ClientProcess.find(program);
     }
 
     /** The program's path as a string; fails with one line if it is not installed. */
     static String require(String program, String debianPackage) {
-        Path found = find(program);
-        if (found == null) {
-            throw new IllegalStateException(program + " is not installed (Debian package " + debianPackage + ")");
-        }
-        return found.toString();
+        return ClientProcess.require(program, debianPackage);
     }
 
     /** {@code ip ARGS...}: fails with ip's message unless it exits 0; returns what it printed. */

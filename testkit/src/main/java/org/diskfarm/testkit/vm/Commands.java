@@ -22,35 +22,17 @@ import java.util.concurrent.TimeUnit;
 final class Commands {
     static final Duration TIMEOUT = Duration.ofMinutes(5);
 
-    /** Where programs are looked for besides the PATH: tgtd, sfdisk and mkfs.fat live in sbin, often not on it. */
-    private static final List<String> EXTRA_DIRS = List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin", "/usr/local/bin",
-            "/usr/local/sbin");
-
     private Commands() {
     }
 
-    /** The program's path, or null if it is not installed. */
+    /** The program's path, or null if it is not installed (the PATH, then the sbin folders). */
     static Path find(String program) {
-        Path onPath = ClientProcess.find(program);
-        if (onPath != null) {
-            return onPath;
-        }
-        for (String dir : EXTRA_DIRS) {
-            Path candidate = Path.of(dir, program);
-            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
+        return ClientProcess.find(program);
     }
 
-    /** The program's path as a string for a command line; fails with one line if it is not installed. */
+    /** The program's path as a string; fails with one line if it is not installed. */
     static String require(String program, String debianPackage) {
-        Path found = find(program);
-        if (found == null) {
-            throw new IllegalStateException(program + " is not installed (Debian package " + debianPackage + ")");
-        }
-        return found.toString();
+        return ClientProcess.require(program, debianPackage);
     }
 
     /** Runs {@code command} and fails unless it exits 0; returns its standard output. */
