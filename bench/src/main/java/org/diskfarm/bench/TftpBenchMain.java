@@ -18,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToLongFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The TFTP benchmark: N clients (default 200) fetch the same boot file (default {@code undionly.kpxe}) at once from
@@ -40,6 +42,8 @@ import java.util.function.ToLongFunction;
  *          --timeout-ms N         the client's retransmission timeout (default 1000)
  *          --retries N            the client's retransmissions in a row before a transfer fails (default 5)
  *          --pause-ms N           pause after each storm, before the next (default 500)
+ *          --settle-ms N          wait after a configuration's rounds before reading diskfarm's counters (default
+ *                                 8000: a transfer diskfarm still thinks open gives up after 5 timeouts of 1 s)
  *          --dnsmasq PATH         (default /usr/sbin/dnsmasq)
  *          --dnsmasq-address A    (default 127.0.0.2; dnsmasq's TFTP port is always 69)
  *          --tftp-max N           dnsmasq's --tftp-max (default 1000; dnsmasq's own default is 50)
@@ -65,6 +69,7 @@ public final class TftpBenchMain {
     private long timeoutMillis = 1000;
     private int retries = 5;
     private long pauseMillis = 500;
+    private long settleMillis = 8000;
     private Path dnsmasq = Path.of("/usr/sbin/dnsmasq");
     private String dnsmasqAddress = "127.0.0.2";
     private int tftpMax = 1000;
@@ -79,6 +84,7 @@ public final class TftpBenchMain {
     private Path out;
 
     private final List<String> notes = new ArrayList<>();
+    private final Map<String, Long> warmupTimeouts = new LinkedHashMap<>();
     private final List<TftpServerProcess> servers = new ArrayList<>();
     private final OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
@@ -122,6 +128,7 @@ public final class TftpBenchMain {
                 case "--timeout-ms" -> timeoutMillis = Long.parseLong(value);
                 case "--retries" -> retries = Integer.parseInt(value);
                 case "--pause-ms" -> pauseMillis = Long.parseLong(value);
+                case "--settle-ms" -> settleMillis = Long.parseLong(value);
                 case "--dnsmasq" -> dnsmasq = Path.of(value);
                 case "--dnsmasq-address" -> dnsmasqAddress = value;
                 case "--tftp-max" -> tftpMax = Integer.parseInt(value);
@@ -147,6 +154,8 @@ public final class TftpBenchMain {
         final List<TftpLoadClient.Result> results = new ArrayList<>();
         long serverCpuNanos;
         long clientCpuNanos;
+        /** The server's own counters over the timed rounds (and the settling after them); empty for dnsmasq. */
+        Map<String, Long> serverCounters = Map.of();
     }
 
     private String run() throws IOException {
@@ -192,12 +201,22 @@ public final class TftpBenchMain {
                         note("warm-up storm against " + server.name() + " (" + configuration(window) + "): "
                                 + r.failed() + " transfer(s) failed, first: " + r.firstFailure());
                     }
+                    if (r.timeouts() > 0) {
+                        status("warm-up storm against %s: %d client timeout(s), %.3f s", server.name(), r.timeouts(),
+                                r.wallNanos() / 1e9);
+                        warmupTimeouts.merge(server.name() + ", " + configuration(window), r.timeouts(), Long::sum);
+                    }
                     pause();
                 }
+            }
+            Map<TftpServerProcess, Map<String, Long>> countersBefore = new LinkedHashMap<>();
+            for (TftpServerProcess server : peers) {
+                countersBefore.put(server, counters(server));
             }
             for (int round = 0; round < rounds; round++) {
                 for (TftpServerProcess server : NbdBenchMain.rotate(peers, round)) {
                     Series s = series.get(server);
+                    Map<String, Long> c0 = counters(server);
                     long cpu0 = server.cpuNanos();
                     long client0 = os.getProcessCpuTime();
                     TftpLoadClient.Result r = storm(server, name, expected, window);
@@ -208,15 +227,23 @@ public final class TftpBenchMain {
                     s.clientCpuNanos += client1 - client0;
                     s.wall.add(r.wallNanos());
                     s.results.add(r);
-                    status("%s round %d: %-8s %6.3f s (median transfer %.3f s), server CPU %.2f s, timeouts %d, "
-                                    + "duplicates %d, failed %d", configuration(window), round + 1, server.name(),
-                            r.wallNanos() / 1e9, r.medianTransferSeconds(), (cpu1 - cpu0) / 1e9, r.timeouts(),
-                            r.duplicates(), r.failed());
+                    status("%s round %d: %-8s %6.3f s (median transfer %.3f s, first answer median %.3f s, last "
+                                    + "%.3f s), server CPU %.2f s, timeouts %d, duplicates %d, failed %d%s",
+                            configuration(window), round + 1, server.name(), r.wallNanos() / 1e9,
+                            r.medianTransferSeconds(), r.firstAnswerSeconds()[0], r.firstAnswerSeconds()[1],
+                            (cpu1 - cpu0) / 1e9, r.timeouts(),
+                            r.duplicates(), r.failed(), c0.isEmpty() ? "" : "; server counters "
+                                    + difference(counters(server), c0));
                     if (!r.ok()) {
                         note(server.name() + ", " + configuration(window) + ", round " + (round + 1) + ": "
                                 + r.failed() + " transfer(s) failed, first: " + r.firstFailure());
                     }
                 }
+            }
+            // A transfer the server still thinks open gives up after its retries: wait for that before counting.
+            pause(settleMillis);
+            for (TftpServerProcess server : peers) {
+                series.get(server).serverCounters = difference(counters(server), countersBefore.get(server));
             }
         }
 
@@ -225,6 +252,8 @@ public final class TftpBenchMain {
                 note(server.name() + " was no longer running at the end: " + server.logTail());
             }
         }
+        warmupTimeouts.forEach((k, v) -> notes.add("warm-up storms (not counted), " + k + ": " + v
+                + " client timeout(s)"));
         String diskfarmStats = df != null ? df.stats() : "";
         if (!diskfarmStats.isEmpty()) {
             notes.add("diskfarm's own counters at the end (warm-up and probes included): `" + diskfarmStats + "`");
@@ -248,6 +277,22 @@ public final class TftpBenchMain {
         String md = environment(work, expected.length) + table(all, peers, df, dm) + notes()
                 + "\nWhole run: " + Duration.between(started, Instant.now()).toSeconds() + " s.\n";
         return md;
+    }
+
+    /** The counters of diskfarm's server ({@code TftpStats}) by name; empty for a server without them. */
+    private static Map<String, Long> counters(TftpServerProcess server) {
+        Map<String, Long> counters = new LinkedHashMap<>();
+        Matcher m = Pattern.compile("(\\w+)=(\\d+)").matcher(server.stats());
+        while (m.find()) {
+            counters.put(m.group(1), Long.parseLong(m.group(2)));
+        }
+        return counters;
+    }
+
+    private static Map<String, Long> difference(Map<String, Long> after, Map<String, Long> before) {
+        Map<String, Long> d = new LinkedHashMap<>();
+        after.forEach((k, v) -> d.put(k, v - before.getOrDefault(k, 0L)));
+        return d;
     }
 
     private TftpLoadClient.Result storm(TftpServerProcess server, String name, byte[] expected, int window) {
@@ -364,10 +409,11 @@ public final class TftpBenchMain {
                          TftpServerProcess df, TftpServerProcess dm) {
         StringBuilder md = new StringBuilder();
         md.append("### Results\n\n");
-        md.append("| client options | server | granted | wall s, median (min–max) | median transfer s "
-                + "| dnsmasq/diskfarm time, median (range) | server CPU s per storm | client CPU s per storm "
-                + "| client timeouts | duplicate blocks | failed transfers |\n");
-        md.append("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        md.append("| client options | server | granted | wall s, median (min–max) | dnsmasq/diskfarm time, median "
+                + "(range) | median transfer s | first answer s, median (slowest) | server CPU s per storm "
+                + "| client CPU s per storm | client timeouts | duplicate blocks | failed transfers "
+                + "| server: resent, gave up |\n");
+        md.append("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (Map.Entry<Integer, Map<TftpServerProcess, Series>> e : all.entrySet()) {
             int window = e.getKey();
             for (TftpServerProcess server : peers) {
@@ -383,21 +429,31 @@ public final class TftpBenchMain {
                             range[1]);
                 }
                 TftpLoadClient.Result last = s.results.getLast();
-                md.append(Samples.format("| %s | %s | blksize %d, window %d | %.3f (%.3f–%.3f) | %.3f | %s | %.3f "
-                                + "| %.3f | %d | %d | %d |%n", configuration(window), server.name(),
-                        last.grantedBlksize(), last.grantedWindow(), s.wall.medianSeconds(), s.wall.minSeconds(),
-                        s.wall.maxSeconds(), medianTransfer, ratio, s.serverCpuNanos / 1e9 / n,
+                String own = s.serverCounters.isEmpty() ? "—" : s.serverCounters.getOrDefault("retransmitted", 0L)
+                        + ", " + s.serverCounters.getOrDefault("failed", 0L);
+                double firstMedian = Samples.median(s.results.stream().mapToDouble(r -> r.firstAnswerSeconds()[0])
+                        .toArray());
+                double firstMax = s.results.stream().mapToDouble(r -> r.firstAnswerSeconds()[1]).max().orElse(0);
+                md.append(Samples.format("| %s | %s | blksize %d, window %d | %.3f (%.3f–%.3f) | %s | %.3f "
+                                + "| %.3f (%.3f) | %.3f | %.3f | %d | %d | %d | %s |%n", configuration(window),
+                        server.name(), last.grantedBlksize(), last.grantedWindow(), s.wall.medianSeconds(),
+                        s.wall.minSeconds(), s.wall.maxSeconds(), ratio, medianTransfer, firstMedian, firstMax,
+                        s.serverCpuNanos / 1e9 / n,
                         s.clientCpuNanos / 1e9 / n, sum(s, TftpLoadClient.Result::timeouts),
-                        sum(s, TftpLoadClient.Result::duplicates), sum(s, r -> r.failed())));
+                        sum(s, TftpLoadClient.Result::duplicates), sum(s, r -> r.failed()), own));
             }
         }
         md.append("\nWall time: from the first RRQ of the storm to the last block of its last transfer. dnsmasq/diskfarm "
                 + "time: dnsmasq's wall time divided by diskfarm's in the same round (above 1.00 = diskfarm faster), "
-                + "median over rounds, with the range. Server CPU: user+system time of the server process from "
+                + "median over rounds, with the range. First answer: from the start of the storm to a transfer's first "
+                + "packet from the server (its OACK), the median over rounds of each storm's median, and the slowest of "
+                + "all. Server CPU: user+system time of the server process from "
                 + "/proc/PID/stat (10 ms ticks) from the storm's start to the end of the pause after it, summed over the "
                 + "rounds and divided by their number. Client CPU: the harness JVM's CPU time during the storm "
                 + "(client and server share the 2 cores). Timeouts, duplicates (blocks received twice) and failures "
-                + "are totals over the timed rounds. \"granted\": what the server's OACK said (a server that leaves "
+                + "are totals over the timed rounds. Server resent, gave up: diskfarm's own counters "
+                + "(`TftpStats.retransmitted`, `failed`) over the timed rounds and " + settleMillis / 1000 + " s after "
+                + "them; dnsmasq keeps none. \"granted\": what the server's OACK said (a server that leaves "
                 + "windowsize out of it gets lock-step ACKs).\n");
         return md.toString();
     }

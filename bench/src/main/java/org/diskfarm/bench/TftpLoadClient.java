@@ -49,12 +49,21 @@ final class TftpLoadClient {
 
     /** One storm: wall time from the first RRQ to the last transfer's end, and what happened on the way. */
     record Result(int clients, long wallNanos, int completed, int failed, long timeouts, long duplicates, long gaps,
-                  long packets, int grantedBlksize, int grantedWindow, long[] transferNanos, String firstFailure) {
+                  long packets, int grantedBlksize, int grantedWindow, long[] transferNanos, long[] firstAnswerNanos,
+                  String firstFailure) {
         /** The median time of one transfer, in seconds. */
         double medianTransferSeconds() {
             long[] sorted = transferNanos.clone();
             Arrays.sort(sorted);
             return sorted.length == 0 ? Double.NaN : sorted[sorted.length / 2] / 1e9;
+        }
+
+        /** The median and the longest time from the start to a transfer's first answer (OACK, DATA or ERROR), in s. */
+        double[] firstAnswerSeconds() {
+            long[] sorted = firstAnswerNanos.clone();
+            Arrays.sort(sorted);
+            return sorted.length == 0 ? new double[] {Double.NaN, Double.NaN}
+                    : new double[] {sorted[sorted.length / 2] / 1e9, sorted[sorted.length - 1] / 1e9};
         }
 
         boolean ok() {
@@ -124,7 +133,11 @@ final class TftpLoadClient {
         long timeouts = 0, duplicates = 0, gaps = 0, packets = 0;
         String firstFailure = null;
         List<Long> times = new ArrayList<>();
+        List<Long> firstAnswers = new ArrayList<>();
         for (Transfer t : all) {
+            if (t.firstAnswerNanos != 0) {
+                firstAnswers.add(t.firstAnswerNanos - start[0]);
+            }
             timeouts += t.timeouts;
             duplicates += t.duplicates;
             gaps += t.gaps;
@@ -143,7 +156,8 @@ final class TftpLoadClient {
             }
         }
         return new Result(clients, end - start[0], completed, failed, timeouts, duplicates, gaps, packets, blksize,
-                window, times.stream().mapToLong(Long::longValue).toArray(), firstFailure);
+                window, times.stream().mapToLong(Long::longValue).toArray(),
+                firstAnswers.stream().mapToLong(Long::longValue).toArray(), firstFailure);
     }
 
     /** One thread's selector and its transfers. */
@@ -228,6 +242,8 @@ final class TftpLoadClient {
         long deadline;
         int tries;
         long endNanos;
+        /** When the server's first answer arrived (0 until then). */
+        long firstAnswerNanos;
         long timeouts, duplicates, gaps, packets;
         String failure;
         /** The last packet sent (RRQ or ACK), sent again on a timeout. */
@@ -274,6 +290,7 @@ final class TftpLoadClient {
                             continue; // not the server: ignore
                         }
                         channel.connect(from); // the server's transfer ID (RFC 1350 section 4)
+                        firstAnswerNanos = System.nanoTime();
                     } else if (channel.read(in) <= 0) {
                         return;
                     }
