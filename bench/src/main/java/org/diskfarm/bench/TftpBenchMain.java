@@ -196,14 +196,18 @@ public final class TftpBenchMain {
             status("%s: %d warm-up storm(s) per server", configuration(window), warmup);
             for (int i = 0; i < warmup; i++) {
                 for (TftpServerProcess server : peers) {
+                    Map<String, Long> c0 = counters(server);
                     TftpLoadClient.Result r = storm(server, name, expected, window);
                     if (!r.ok()) {
                         note("warm-up storm against " + server.name() + " (" + configuration(window) + "): "
                                 + r.failed() + " transfer(s) failed, first: " + r.firstFailure());
                     }
                     if (r.timeouts() > 0) {
-                        status("warm-up storm against %s: %d client timeout(s), %.3f s", server.name(), r.timeouts(),
-                                r.wallNanos() / 1e9);
+                        status("warm-up storm against %s: %d client timeout(s) (%d of them before the first answer), "
+                                        + "%.3f s, first answer median %.3f s, last %.3f s%s", server.name(),
+                                r.timeouts(), r.requestTimeouts(), r.wallNanos() / 1e9, r.firstAnswerSeconds()[0],
+                                r.firstAnswerSeconds()[1], c0.isEmpty() ? "" : "; server counters "
+                                        + difference(counters(server), c0));
                         warmupTimeouts.merge(server.name() + ", " + configuration(window), r.timeouts(), Long::sum);
                     }
                     pause();
@@ -228,10 +232,11 @@ public final class TftpBenchMain {
                     s.wall.add(r.wallNanos());
                     s.results.add(r);
                     status("%s round %d: %-8s %6.3f s (median transfer %.3f s, first answer median %.3f s, last "
-                                    + "%.3f s), server CPU %.2f s, timeouts %d, duplicates %d, failed %d%s",
+                                    + "%.3f s), server CPU %.2f s, timeouts %d (%d before the first answer), duplicates %d, "
+                                    + "failed %d%s",
                             configuration(window), round + 1, server.name(), r.wallNanos() / 1e9,
                             r.medianTransferSeconds(), r.firstAnswerSeconds()[0], r.firstAnswerSeconds()[1],
-                            (cpu1 - cpu0) / 1e9, r.timeouts(),
+                            (cpu1 - cpu0) / 1e9, r.timeouts(), r.requestTimeouts(),
                             r.duplicates(), r.failed(), c0.isEmpty() ? "" : "; server counters "
                                     + difference(counters(server), c0));
                     if (!r.ok()) {

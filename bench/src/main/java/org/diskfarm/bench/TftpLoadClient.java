@@ -48,7 +48,8 @@ final class TftpLoadClient {
     }
 
     /** One storm: wall time from the first RRQ to the last transfer's end, and what happened on the way. */
-    record Result(int clients, long wallNanos, int completed, int failed, long timeouts, long duplicates, long gaps,
+    record Result(int clients, long wallNanos, int completed, int failed, long timeouts, long requestTimeouts,
+                  long duplicates, long gaps,
                   long packets, int grantedBlksize, int grantedWindow, long[] transferNanos, long[] firstAnswerNanos,
                   String firstFailure) {
         /** The median time of one transfer, in seconds. */
@@ -130,7 +131,7 @@ final class TftpLoadClient {
         }
         long end = start[0];
         int completed = 0, failed = 0, blksize = 0, window = 0;
-        long timeouts = 0, duplicates = 0, gaps = 0, packets = 0;
+        long timeouts = 0, requestTimeouts = 0, duplicates = 0, gaps = 0, packets = 0;
         String firstFailure = null;
         List<Long> times = new ArrayList<>();
         List<Long> firstAnswers = new ArrayList<>();
@@ -139,6 +140,7 @@ final class TftpLoadClient {
                 firstAnswers.add(t.firstAnswerNanos - start[0]);
             }
             timeouts += t.timeouts;
+            requestTimeouts += t.requestTimeouts;
             duplicates += t.duplicates;
             gaps += t.gaps;
             packets += t.packets;
@@ -155,7 +157,8 @@ final class TftpLoadClient {
                 }
             }
         }
-        return new Result(clients, end - start[0], completed, failed, timeouts, duplicates, gaps, packets, blksize,
+        return new Result(clients, end - start[0], completed, failed, timeouts, requestTimeouts, duplicates, gaps,
+                packets, blksize,
                 window, times.stream().mapToLong(Long::longValue).toArray(),
                 firstAnswers.stream().mapToLong(Long::longValue).toArray(), firstFailure);
     }
@@ -244,7 +247,7 @@ final class TftpLoadClient {
         long endNanos;
         /** When the server's first answer arrived (0 until then). */
         long firstAnswerNanos;
-        long timeouts, duplicates, gaps, packets;
+        long timeouts, requestTimeouts, duplicates, gaps, packets;
         String failure;
         /** The last packet sent (RRQ or ACK), sent again on a timeout. */
         byte[] lastSent;
@@ -428,6 +431,9 @@ final class TftpLoadClient {
                 return;
             }
             timeouts++;
+            if (state == State.REQUESTED) {
+                requestTimeouts++;
+            }
             try {
                 sendLast(out);
             } catch (IOException e) {
