@@ -17,6 +17,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToLongFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -85,6 +86,7 @@ public final class TftpBenchMain {
 
     private final List<String> notes = new ArrayList<>();
     private final Map<String, Long> warmupTimeouts = new LinkedHashMap<>();
+    private final StallWatch stallWatch = new StallWatch();
     private final List<TftpServerProcess> servers = new ArrayList<>();
     private final OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
@@ -154,6 +156,8 @@ public final class TftpBenchMain {
         final List<TftpLoadClient.Result> results = new ArrayList<>();
         long serverCpuNanos;
         long clientCpuNanos;
+        /** The longest pause of the harness JVM itself seen during one of the timed storms. */
+        long worstStallNanos;
         /** The server's own counters over the timed rounds (and the settling after them); empty for dnsmasq. */
         Map<String, Long> serverCounters = Map.of();
     }
@@ -197,16 +201,19 @@ public final class TftpBenchMain {
             for (int i = 0; i < warmup; i++) {
                 for (TftpServerProcess server : peers) {
                     Map<String, Long> c0 = counters(server);
+                    stallWatch.takeWorstNanos();
                     TftpLoadClient.Result r = storm(server, name, expected, window);
+                    long stall = stallWatch.takeWorstNanos();
                     if (!r.ok()) {
                         note("warm-up storm against " + server.name() + " (" + configuration(window) + "): "
                                 + r.failed() + " transfer(s) failed, first: " + r.firstFailure());
                     }
                     if (r.timeouts() > 0) {
                         status("warm-up storm against %s: %d client timeout(s) (%d of them before the first answer), "
-                                        + "%.3f s, first answer median %.3f s, last %.3f s%s", server.name(),
-                                r.timeouts(), r.requestTimeouts(), r.wallNanos() / 1e9, r.firstAnswerSeconds()[0],
-                                r.firstAnswerSeconds()[1], c0.isEmpty() ? "" : "; server counters "
+                                        + "%.3f s, first answer median %.3f s, last %.3f s, harness paused up to %d ms%s",
+                                server.name(), r.timeouts(), r.requestTimeouts(), r.wallNanos() / 1e9,
+                                r.firstAnswerSeconds()[0], r.firstAnswerSeconds()[1], stall / 1_000_000,
+                                c0.isEmpty() ? "" : "; server counters "
                                         + difference(counters(server), c0));
                         warmupTimeouts.merge(server.name() + ", " + configuration(window), r.timeouts(), Long::sum);
                     }
@@ -223,8 +230,11 @@ public final class TftpBenchMain {
                     Map<String, Long> c0 = counters(server);
                     long cpu0 = server.cpuNanos();
                     long client0 = os.getProcessCpuTime();
+                    stallWatch.takeWorstNanos();
                     TftpLoadClient.Result r = storm(server, name, expected, window);
+                    long stall = stallWatch.takeWorstNanos();
                     long client1 = os.getProcessCpuTime();
+                    s.worstStallNanos = Math.max(s.worstStallNanos, stall);
                     pause(); // the server finishes (final ACKs, closing) before its CPU time is read
                     long cpu1 = server.cpuNanos();
                     s.serverCpuNanos += cpu1 - cpu0;
@@ -233,11 +243,11 @@ public final class TftpBenchMain {
                     s.results.add(r);
                     status("%s round %d: %-8s %6.3f s (median transfer %.3f s, first answer median %.3f s, last "
                                     + "%.3f s), server CPU %.2f s, timeouts %d (%d before the first answer), duplicates %d, "
-                                    + "failed %d%s",
+                                    + "failed %d, harness paused up to %d ms%s",
                             configuration(window), round + 1, server.name(), r.wallNanos() / 1e9,
                             r.medianTransferSeconds(), r.firstAnswerSeconds()[0], r.firstAnswerSeconds()[1],
                             (cpu1 - cpu0) / 1e9, r.timeouts(), r.requestTimeouts(),
-                            r.duplicates(), r.failed(), c0.isEmpty() ? "" : "; server counters "
+                            r.duplicates(), r.failed(), stall / 1_000_000, c0.isEmpty() ? "" : "; server counters "
                                     + difference(counters(server), c0));
                     if (!r.ok()) {
                         note(server.name() + ", " + configuration(window) + ", round " + (round + 1) + ": "
@@ -256,6 +266,13 @@ public final class TftpBenchMain {
             if (!server.alive()) {
                 note(server.name() + " was no longer running at the end: " + server.logTail());
             }
+        }
+        for (Map.Entry<Integer, Map<TftpServerProcess, Series>> e : all.entrySet()) {
+            StringBuilder stalls = new StringBuilder();
+            e.getValue().forEach((server, series) -> stalls.append(stalls.isEmpty() ? "" : ", ")
+                    .append(server.name()).append(' ').append(series.worstStallNanos / 1_000_000).append(" ms"));
+            notes.add("longest pause of the harness JVM itself (a 10 ms ticker that overslept) during a timed storm, "
+                    + configuration(e.getKey()) + ": " + stalls);
         }
         warmupTimeouts.forEach((k, v) -> notes.add("warm-up storms (not counted), " + k + ": " + v
                 + " client timeout(s)"));
@@ -503,6 +520,38 @@ public final class TftpBenchMain {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /**
+     * A 10 ms ticker on a platform thread of the harness: how far it oversleeps shows pauses of the harness JVM itself
+     * (GC, safepoints, CPU taken by other processes), which look like a slow server from the client's side.
+     */
+    private static final class StallWatch {
+        private final AtomicLong worst = new AtomicLong();
+
+        StallWatch() {
+            Thread.ofPlatform().daemon().name("tftp-bench-stall-watch").start(this::tick);
+        }
+
+        private void tick() {
+            long last = System.nanoTime();
+            while (true) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                long now = System.nanoTime();
+                long over = now - last - 10_000_000L;
+                worst.accumulateAndGet(over, Math::max);
+                last = now;
+            }
+        }
+
+        /** The longest oversleep since the last call, in nanoseconds. */
+        long takeWorstNanos() {
+            return Math.max(0, worst.getAndSet(0));
         }
     }
 

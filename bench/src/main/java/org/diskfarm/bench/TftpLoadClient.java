@@ -378,6 +378,8 @@ final class TftpLoadClient {
             blksize = grantedBlksize;
             window = grantedWindow;
             state = State.RUNNING;
+            tries = 0;
+            deadline = System.nanoTime() + request.timeoutNanos(); // the timeout runs from the last progress
             ack(0, out);
         }
 

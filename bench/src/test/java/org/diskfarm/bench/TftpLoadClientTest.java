@@ -116,6 +116,18 @@ class TftpLoadClientTest {
     }
 
     @Test
+    void theTimeoutRunsFromTheLastAnswerNotFromTheRequest() throws Exception {
+        byte[] data = file(3000);
+        // OACK after 70 ms, DATA 1 70 ms after ACK 0: 140 ms from the RRQ, never 100 ms without an answer
+        try (FakeServer server = new FakeServer(data, Behaviour.SLOW_START)) {
+            TftpLoadClient.Result r = fetch(server, data, 1468, 8, 1, 100);
+            assertThat(r.ok()).as(r.firstFailure()).isTrue();
+            assertThat(r.timeouts()).isZero();
+            assertThat(r.firstAnswerSeconds()[0]).isGreaterThanOrEqualTo(0.07);
+        }
+    }
+
+    @Test
     void aFileOfWholeBlocksEndsWithAnEmptyBlock() throws Exception {
         byte[] data = file(2 * 1468);
         try (FakeServer server = new FakeServer(data, Behaviour.NORMAL)) {
@@ -178,7 +190,8 @@ class TftpLoadClientTest {
     }
 
     enum Behaviour {
-        NORMAL, NO_WINDOWSIZE, NO_OPTIONS, DROP_BLOCK_3_ONCE, DROP_FIRST_REQUEST, CORRUPT_BLOCK_5, WRONG_TSIZE, NOT_FOUND
+        NORMAL, NO_WINDOWSIZE, NO_OPTIONS, DROP_BLOCK_3_ONCE, DROP_FIRST_REQUEST, CORRUPT_BLOCK_5, WRONG_TSIZE, NOT_FOUND,
+        SLOW_START
     }
 
     /** A TFTP server for one file, one virtual thread per transfer, behaving as told. */
@@ -275,6 +288,7 @@ class TftpLoadClientTest {
                     for (Map.Entry<String, String> e : granted.entrySet()) {
                         oack.writeBytes((e.getKey() + "\0" + e.getValue() + "\0").getBytes(StandardCharsets.US_ASCII));
                     }
+                    pauseIfSlow();
                     int ack = -1;
                     for (int tries = 0; tries < 5 && ack != 0; tries++) {
                         socket.send(new DatagramPacket(oack.toByteArray(), oack.size()));
@@ -283,6 +297,7 @@ class TftpLoadClientTest {
                     if (ack != 0) {
                         return;
                     }
+                    pauseIfSlow();
                 }
                 int blocks = data.length / blksize + 1;
                 int acked = 0;
@@ -311,6 +326,16 @@ class TftpLoadClientTest {
                 }
             } catch (IOException e) {
                 // the transfer ends; the test sees it in the client's result
+            }
+        }
+
+        private void pauseIfSlow() {
+            if (behaviour == Behaviour.SLOW_START) {
+                try {
+                    Thread.sleep(70);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
 
