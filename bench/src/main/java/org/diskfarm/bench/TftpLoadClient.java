@@ -47,7 +47,10 @@ final class TftpLoadClient {
                    int windowsize, long timeoutNanos, int retries) {
     }
 
-    /** One storm: wall time from the first RRQ to the last transfer's end, and what happened on the way. */
+    /**
+     * One storm: wall time from the first RRQ to the end of the last transfer (its last block, or the moment a failed
+     * one was given up), and what happened on the way.
+     */
     record Result(int clients, long wallNanos, int completed, int failed, long timeouts, long requestTimeouts,
                   long duplicates, long gaps,
                   long packets, int grantedBlksize, int grantedWindow, long[] transferNanos, long[] firstAnswerNanos,
@@ -152,6 +155,7 @@ final class TftpLoadClient {
                 window = Math.max(window, t.window);
             } else {
                 failed++;
+                end = Math.max(end, t.endNanos);
                 if (firstFailure == null) {
                     firstFailure = t.failure;
                 }
@@ -464,6 +468,7 @@ final class TftpLoadClient {
         private void fail(String why) {
             if (state.active()) {
                 failure = why;
+                endNanos = System.nanoTime();
                 state = State.FAILED;
                 close();
             }
