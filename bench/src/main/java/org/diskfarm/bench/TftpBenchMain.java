@@ -210,7 +210,8 @@ public final class TftpBenchMain {
                     }
                     if (r.timeouts() > 0) {
                         status("warm-up storm against %s: %d client timeout(s) (%d of them before the first answer), "
-                                        + "%.3f s, first answer median %.3f s, last %.3f s, harness paused up to %d ms%s",
+                                        + "%.3f s, first answer median %.3f s, last %.3f s, harness paused up to %d "
+                                        + "ms%s",
                                 server.name(), r.timeouts(), r.requestTimeouts(), r.wallNanos() / 1e9,
                                 r.firstAnswerSeconds()[0], r.firstAnswerSeconds()[1], stall / 1_000_000,
                                 c0.isEmpty() ? "" : "; server counters "
@@ -242,8 +243,8 @@ public final class TftpBenchMain {
                     s.wall.add(r.wallNanos());
                     s.results.add(r);
                     status("%s round %d: %-8s %6.3f s (median transfer %.3f s, first answer median %.3f s, last "
-                                    + "%.3f s), server CPU %.2f s, timeouts %d (%d before the first answer), duplicates %d, "
-                                    + "failed %d, harness paused up to %d ms%s",
+                                    + "%.3f s), server CPU %.2f s, timeouts %d (%d before the first answer), "
+                                    + "duplicates %d, failed %d, harness paused up to %d ms%s",
                             configuration(window), round + 1, server.name(), r.wallNanos() / 1e9,
                             r.medianTransferSeconds(), r.firstAnswerSeconds()[0], r.firstAnswerSeconds()[1],
                             (cpu1 - cpu0) / 1e9, r.timeouts(), r.requestTimeouts(),
@@ -450,7 +451,10 @@ public final class TftpBenchMain {
                     ratio = Samples.format("%.2f (%.2f–%.2f)", other.wall.medianTimeRatio(s.wall), range[0],
                             range[1]);
                 }
-                TftpLoadClient.Result last = s.results.getLast();
+                int grantedBlksize = s.results.stream().mapToInt(TftpLoadClient.Result::grantedBlksize).max()
+                        .orElse(0);
+                int grantedWindow = s.results.stream().mapToInt(TftpLoadClient.Result::grantedWindow).max()
+                        .orElse(0);
                 String own = s.serverCounters.isEmpty() ? "—" : s.serverCounters.getOrDefault("retransmitted", 0L)
                         + ", " + s.serverCounters.getOrDefault("failed", 0L);
                 double firstMedian = Samples.median(s.results.stream().mapToDouble(r -> r.firstAnswerSeconds()[0])
@@ -458,20 +462,21 @@ public final class TftpBenchMain {
                 double firstMax = s.results.stream().mapToDouble(r -> r.firstAnswerSeconds()[1]).max().orElse(0);
                 md.append(Samples.format("| %s | %s | blksize %d, window %d | %.3f (%.3f–%.3f) | %s | %.3f "
                                 + "| %.3f (%.3f) | %.3f | %.3f | %d | %d | %d | %s |%n", configuration(window),
-                        server.name(), last.grantedBlksize(), last.grantedWindow(), s.wall.medianSeconds(),
+                        server.name(), grantedBlksize, grantedWindow, s.wall.medianSeconds(),
                         s.wall.minSeconds(), s.wall.maxSeconds(), ratio, medianTransfer, firstMedian, firstMax,
                         s.serverCpuNanos / 1e9 / n,
                         s.clientCpuNanos / 1e9 / n, sum(s, TftpLoadClient.Result::timeouts),
                         sum(s, TftpLoadClient.Result::duplicates), sum(s, r -> r.failed()), own));
             }
         }
-        md.append("\nWall time: from the first RRQ of the storm to the last block of its last transfer. dnsmasq/diskfarm "
-                + "time: dnsmasq's wall time divided by diskfarm's in the same round (above 1.00 = diskfarm faster), "
-                + "median over rounds, with the range. First answer: from the start of the storm to a transfer's first "
-                + "packet from the server (its OACK), the median over rounds of each storm's median, and the slowest of "
-                + "all. Server CPU: user+system time of the server process from "
-                + "/proc/PID/stat (10 ms ticks) from the storm's start to the end of the pause after it, summed over the "
-                + "rounds and divided by their number. Client CPU: the harness JVM's CPU time during the storm "
+        md.append("\nWall time: from the first RRQ of the storm to the last block of its last transfer. "
+                + "dnsmasq/diskfarm time: dnsmasq's wall time divided by diskfarm's in the same round (above 1.00 = "
+                + "diskfarm faster), median over rounds, with the range. First answer: from the start of the storm to "
+                + "a transfer's first "
+                + "packet from the server (its OACK), the median over rounds of each storm's median, and the slowest "
+                + "of all. Server CPU: user+system time of the server process from "
+                + "/proc/PID/stat (10 ms ticks) from the storm's start to the end of the pause after it, summed over "
+                + "the rounds and divided by their number. Client CPU: the harness JVM's CPU time during the storm "
                 + "(client and server share the 2 cores). Timeouts, duplicates (blocks received twice) and failures "
                 + "are totals over the timed rounds. Server resent, gave up: diskfarm's own counters "
                 + "(`TftpStats.retransmitted`, `failed`) over the timed rounds and " + settleMillis / 1000 + " s after "

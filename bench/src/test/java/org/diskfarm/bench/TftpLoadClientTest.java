@@ -190,8 +190,8 @@ class TftpLoadClientTest {
     }
 
     enum Behaviour {
-        NORMAL, NO_WINDOWSIZE, NO_OPTIONS, DROP_BLOCK_3_ONCE, DROP_FIRST_REQUEST, CORRUPT_BLOCK_5, WRONG_TSIZE, NOT_FOUND,
-        SLOW_START
+        NORMAL, NO_WINDOWSIZE, NO_OPTIONS, DROP_BLOCK_3_ONCE, DROP_FIRST_REQUEST, CORRUPT_BLOCK_5, WRONG_TSIZE,
+        NOT_FOUND, SLOW_START
     }
 
     /** A TFTP server for one file, one virtual thread per transfer, behaving as told. */
