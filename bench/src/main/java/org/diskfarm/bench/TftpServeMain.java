@@ -2,12 +2,13 @@ package org.diskfarm.bench;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import org.diskfarm.boot.tftp.BootFolder;
+import org.diskfarm.boot.tftp.TftpServer;
+import org.diskfarm.boot.tftp.TftpServerOptions;
 
 /**
  * diskfarm's TFTP server (module {@code boot}) on its own, as a process of its own, so that the TFTP benchmark can
@@ -20,15 +21,9 @@ import java.nio.file.Path;
  * arguments: --bind ADDRESS (default 127.0.0.1) --port N (default 69) --folder DIR [--event-loops N]
  * </pre>
  *
- * <p>The module {@code bench} does not depend on {@code boot} (its pom is shared with the other benchmarks), so the
- * server's classes are reached by reflection and must be on the class path at run time ({@code scripts/bench-tftp}
- * puts the boot jar there). The calls are the public API of docs/tftp.md, nothing internal.
- *
  * <p>Threads: the main thread reads standard input; the server runs on its own threads.
  */
 public final class TftpServeMain {
-    private static final String PACKAGE = "org.diskfarm.boot.tftp.";
-
     private TftpServeMain() {
     }
 
@@ -50,36 +45,22 @@ public final class TftpServeMain {
         if (folder == null) {
             throw new IllegalArgumentException("--folder is required");
         }
-        Class<?> serverClass = Class.forName(PACKAGE + "TftpServer");
-        Class<?> filesClass = Class.forName(PACKAGE + "TftpFiles");
-        Class<?> optionsClass = Class.forName(PACKAGE + "TftpServerOptions");
-        Class<?> folderClass = Class.forName(PACKAGE + "BootFolder");
-        Object options = optionsClass.getField("DEFAULTS").get(null);
-        if (eventLoops > 0) {
-            options = optionsClass.getMethod("withEventLoops", int.class).invoke(options, eventLoops);
-        }
-        Object files = folderClass.getMethod("of", Path[].class).invoke(null, (Object) new Path[] {folder});
-        Object server;
-        try {
-            server = serverClass.getMethod("start", InetSocketAddress.class, filesClass, optionsClass)
-                    .invoke(null, new InetSocketAddress(InetAddress.getByName(bind), port), files, options);
-        } catch (InvocationTargetException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
-        }
-        Method stats = serverClass.getMethod("stats");
-        Method close = serverClass.getMethod("close");
-        InetSocketAddress local = (InetSocketAddress) serverClass.getMethod("localAddress").invoke(server);
+        TftpServerOptions options = eventLoops > 0 ? TftpServerOptions.DEFAULTS.withEventLoops(eventLoops)
+                : TftpServerOptions.DEFAULTS;
+        TftpServer server = TftpServer.start(new InetSocketAddress(InetAddress.getByName(bind), port),
+                BootFolder.of(folder), options);
+        InetSocketAddress local = server.localAddress();
         System.out.println("ready " + local.getAddress().getHostAddress() + ":" + local.getPort() + " " + options);
         System.out.flush();
         try (BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
             for (String line; (line = stdin.readLine()) != null; ) {
                 if (line.strip().equals("stats")) {
-                    System.out.println(stats.invoke(server));
+                    System.out.println(server.stats());
                     System.out.flush();
                 }
             }
         } finally {
-            close.invoke(server);
+            server.close();
         }
     }
 }
