@@ -8,7 +8,6 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -50,18 +49,15 @@ final class ApiClient implements AutoCloseable {
 
     private final URI server;
     private final Token token;
-    private final PrintWriter err;
     private final HttpClient http;
 
     /**
      * @param server the server's base URL, {@code http[s]://HOST[:PORT][/PREFIX]}, without a trailing slash
      * @param token  the API token, or null if none was given
-     * @param err    where notes go (a stale answer)
      */
-    ApiClient(URI server, Token token, PrintWriter err) {
+    ApiClient(URI server, Token token) {
         this.server = server;
         this.token = token;
-        this.err = err;
         // HTTP/1.1: the API needs nothing newer, and a plain-HTTP request offered as HTTP/2 carries upgrade headers
         // that some proxies refuse.
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT)

@@ -48,7 +48,7 @@ final class ApiOptions {
 
     /** A client of the server these options name, with the token if one was given. */
     ApiClient client() {
-        return new ApiClient(serverUri(), token(), command.commandLine().getErr());
+        return new ApiClient(serverUri(), token());
     }
 
     Output output() {

@@ -14,7 +14,6 @@ import java.io.UncheckedIOException;
  * With {@code --debug} the stack trace follows.
  */
 final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
-    static final int FAILED = ExitStatus.FAILED;
 
     @Override
     public int handleExecutionException(Exception ex, CommandLine commandLine, CommandLine.ParseResult parseResult) {
@@ -24,7 +23,7 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
             ex.printStackTrace(err);
         }
         err.flush();
-        return ex instanceof CommandFailure failure ? failure.exitStatus() : FAILED;
+        return ex instanceof CommandFailure failure ? failure.exitStatus() : ExitStatus.FAILED;
     }
 
     /** The one-line reason for {@code ex}. */

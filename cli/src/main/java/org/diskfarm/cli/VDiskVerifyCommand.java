@@ -53,7 +53,7 @@ final class VDiskVerifyCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         err.println("diskfarm: " + file + ": " + count(errors, "error") + ", " + count(warnings, "warning"));
-        return ErrorHandler.FAILED;
+        return ExitStatus.FAILED;
     }
 
     /** A problem with NAME.pvp, if FILE is a vDisk image whose properties file exists and cannot be read. */

@@ -24,6 +24,7 @@ public final class DevicesFile implements DeviceDirectory {
     public static final String HEADER = "mac,name,vdisk";
 
     private final ReloadingFile<Map<MacAddress, TargetDevice>> file;
+    private volatile Listed listed;
 
     private DevicesFile(ReloadingFile<Map<MacAddress, TargetDevice>> file) {
         this.file = file;
@@ -48,9 +49,23 @@ public final class DevicesFile implements DeviceDirectory {
         return Optional.ofNullable(file.current().get(mac));
     }
 
+    /**
+     * {@inheritDoc} The same list instance is returned until the file changes, so that a caller can tell a change by
+     * identity without comparing every device (the farm's import asks at every connection).
+     */
     @Override
     public List<TargetDevice> all() {
-        return List.copyOf(file.current().values());
+        Listed last = listed;
+        Map<MacAddress, TargetDevice> current = file.current();
+        if (last == null || last.from != current) {
+            last = new Listed(current, List.copyOf(current.values()));
+            listed = last;
+        }
+        return last.devices;
+    }
+
+    /** The list made from one parsed content of the file. */
+    private record Listed(Map<MacAddress, TargetDevice> from, List<TargetDevice> devices) {
     }
 
     static Map<MacAddress, TargetDevice> parse(Path file, List<String> lines) {

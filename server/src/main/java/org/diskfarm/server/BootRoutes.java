@@ -65,8 +65,6 @@ final class BootRoutes {
 
     /** The script for {@code mac}, and its boot event. */
     private String scriptFor(MacAddress mac) {
-        Optional<TargetDevice> device;
-        boolean farmUp = true;
         try {
             Optional<Devices.Info> info = farm.devices().find(mac);
             if (info.isEmpty() && settings.autoAdd()) {
@@ -82,23 +80,19 @@ final class BootRoutes {
                 return IpxeScript.message("diskfarm: device " + info.get().name() + " (" + mac + ") has no vDisk "
                         + "assigned.", "diskfarm: assign one: diskfarm vdisk assign VDISK --device " + mac);
             }
-            device = farm.devices().bootEvent(mac, server.name()).target();
         } catch (FarmException e) {
             if (e.kind() != FarmException.Kind.UNAVAILABLE) {
                 throw e;
             }
-            // The farm database is away: a device this server knows boots from it alone.
-            farmUp = false;
-            device = server.directory().find(mac);
-            if (device.isEmpty()) {
-                return IpxeScript.message("diskfarm: the farm database is unreachable and this server does not "
-                        + "know " + mac + "; try again later.");
-            }
+            // The farm database is away: a device this server knows boots from it alone (below).
         }
-        TargetDevice target = device.orElseThrow();
-        server.caches().bootEvent(mac);
-        server.sessions().booting(mac);
-        List<IpxeScript.SanPath> paths = farmUp ? BootPaths.of(farm, server.name(), target)
+        FarmServer.BootEvent boot = server.bootEvent(mac);
+        if (boot.device().isEmpty()) {
+            return IpxeScript.message("diskfarm: the farm database is unreachable and this server does not know "
+                    + mac + "; try again later.");
+        }
+        TargetDevice target = boot.device().get();
+        List<IpxeScript.SanPath> paths = boot.recorded() ? BootPaths.of(farm, server.name(), target)
                 : List.of(new IpxeScript.SanPath(server.address(), server.iscsiPort(), 0,
                         IscsiExports.targetName(mac.toString())));
         if (paths.isEmpty()) {

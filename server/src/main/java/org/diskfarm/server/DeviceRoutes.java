@@ -99,11 +99,12 @@ final class DeviceRoutes {
         ApiJson.noContent(response);
     }
 
-    /** The device's boot event: its write cache starts empty, and the farm sees it booting. */
+    /**
+     * The device's boot event: its write cache starts empty on every server of the farm, and the farm sees it booting.
+     */
     private void boot(ServerRequest request, ServerResponse response) {
         Devices.Info device = require(mac(request));
-        boolean dropped = server.caches().bootEvent(device.mac());
-        server.sessions().booting(device.mac());
+        boolean dropped = server.bootEvent(device.mac()).cacheDropped();
         ObjectNode body = ApiJson.JSON.createObjectNode();
         body.put("mac", device.mac().toString());
         body.put("name", device.name());

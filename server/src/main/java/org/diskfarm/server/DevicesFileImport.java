@@ -1,6 +1,5 @@
 package org.diskfarm.server;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.diskfarm.farm.Devices;
@@ -30,10 +29,13 @@ final class DevicesFileImport {
         this.actor = "server " + server + " (" + file.file().getFileName() + ")";
     }
 
-    /** Imports the file if it changed since the last import (a cheap check when it did not). */
+    /**
+     * Imports the file if it changed since the last import. Cheap when it did not (a stat of the file and an identity
+     * check: {@link DevicesFile#all} returns the same list until the file changes), since every connection asks.
+     */
     synchronized void syncIfChanged() {
         List<TargetDevice> now = file.all();
-        if (now.equals(imported)) {
+        if (now == imported) {
             return;
         }
         try {
@@ -72,10 +74,5 @@ final class DevicesFileImport {
             }
             return false;
         }
-    }
-
-    /** For tests: what the last import saw. */
-    synchronized List<TargetDevice> imported() {
-        return imported == null ? List.of() : new ArrayList<>(imported);
     }
 }

@@ -154,7 +154,7 @@ public final class FarmServer implements AutoCloseable {
         scans = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("store-scan")
                 .factory());
         long every = settings.farm().scanInterval().toMillis();
-        scans.scheduleWithFixedDelay(scanner::scan, every, every, TimeUnit.MILLISECONDS);
+        scans.scheduleWithFixedDelay(this::scan, every, every, TimeUnit.MILLISECONDS);
         parts.push(scans::shutdownNow);
         logStore();
     }
@@ -180,14 +180,31 @@ public final class FarmServer implements AutoCloseable {
         return settings.data().resolve("api-token");
     }
 
-    /** Every beat of the membership: device states, devices.csv, the copy of the farm for outages. */
+    /**
+     * Every scan interval: the store folders, and the whole copy of the farm's devices kept for outages (lookups keep
+     * it current for the devices they find; this catches the rest without reading every device at every beat).
+     */
+    private void scan() {
+        scanner.scan();
+        if (!outage.isDown()) {
+            try {
+                directory.refresh();
+            } catch (FarmException e) {
+                if (e.kind() != FarmException.Kind.UNAVAILABLE) {
+                    throw e;
+                }
+                outage.failed(e, farm.now());
+            }
+        }
+    }
+
+    /** Every beat of the membership: device states, devices.csv. */
     private void beat() {
         if (outage.isDown()) {
             return;
         }
         try {
             devicesFile.syncIfChanged();
-            directory.refresh();
         } catch (FarmException e) {
             if (e.kind() == FarmException.Kind.UNAVAILABLE) {
                 outage.failed(e, farm.now());
@@ -340,6 +357,44 @@ public final class FarmServer implements AutoCloseable {
 
     boolean databaseUp() {
         return !outage.isDown();
+    }
+
+    /**
+     * A device's boot event, wherever it comes from (its boot script, the API): recorded in the farm, so that every
+     * server drops a write cache of the device made before now at its next connection there, and this server's cache
+     * dropped at once. While the farm database is away only this server's cache is dropped and the state waits in
+     * {@link DeviceStates}.
+     *
+     * @return the device as the farm (or, while it is away, this server's copy) knows it (empty without a vDisk),
+     *         with whether a cache of it was dropped here
+     * @throws FarmException NOT_FOUND for a device the farm does not know
+     */
+    BootEvent bootEvent(org.diskfarm.farm.MacAddress mac) {
+        Optional<org.diskfarm.farm.TargetDevice> device = Optional.empty();
+        boolean recorded = false;
+        if (!outage.isDown()) {
+            try {
+                device = farm.devices().bootEvent(mac, name()).target();
+                recorded = true;
+            } catch (FarmException e) {
+                if (e.kind() != FarmException.Kind.UNAVAILABLE) {
+                    throw e;
+                }
+                outage.failed(e, farm.now());
+            }
+        }
+        if (!recorded) {
+            device = directory.find(mac); // the last good copy, answered at once
+        }
+        boolean dropped = caches.bootEvent(mac);
+        if (!recorded) {
+            sessions.booting(mac);
+        }
+        return new BootEvent(device, dropped, recorded);
+    }
+
+    /** What {@link #bootEvent} did: the device, a cache dropped here, the event recorded in the farm. */
+    record BootEvent(Optional<org.diskfarm.farm.TargetDevice> device, boolean cacheDropped, boolean recorded) {
     }
 
     /** Scans the store folders now (after a change made through this server, so that it applies at once). */
