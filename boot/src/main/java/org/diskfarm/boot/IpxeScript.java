@@ -15,6 +15,10 @@ public final class IpxeScript {
     public static final String SANBOOT_FAILED = "diskfarm: sanboot failed";
 
     private static final Pattern UNSAFE = Pattern.compile("[^A-Za-z0-9 ._:,()/@+=-]");
+    /** What a host (name, IPv4 or IPv6 address) and an iSCSI name (RFC 3720 3.2.6.2) may hold in a script. */
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:-]+");
+    private static final Pattern IQN = Pattern.compile("[a-z0-9.:-]+");
+    private static final Pattern BASE_URL = Pattern.compile("https?://(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9.-]+)(:\\d+)?");
 
     /**
      * One path to a device's disk: an iSCSI target as RFC 4173 root paths name it,
@@ -24,6 +28,10 @@ public final class IpxeScript {
         public SanPath {
             Objects.requireNonNull(host);
             Objects.requireNonNull(targetIqn);
+            // These go into the sanboot command as they are: nothing iPXE would expand or split may pass.
+            if (!HOST.matcher(host).matches() || !IQN.matcher(targetIqn).matches()) {
+                throw new IllegalArgumentException("bad SAN path: host '" + host + "', target '" + targetIqn + "'");
+            }
             if (port < 1 || port > 65535 || lun < 0) {
                 throw new IllegalArgumentException("bad SAN path: " + host + ":" + port + " LUN " + lun);
             }
@@ -53,7 +61,10 @@ public final class IpxeScript {
         }
         StringBuilder script = new StringBuilder("#!ipxe\n");
         script.append("echo ").append(text(title)).append('\n');
-        script.append("set initiator-iqn ").append(text(initiatorIqn)).append('\n');
+        if (!IQN.matcher(initiatorIqn).matches()) {
+            throw new IllegalArgumentException("bad initiator name: '" + initiatorIqn + "'");
+        }
+        script.append("set initiator-iqn ").append(initiatorIqn).append('\n');
         for (SanPath path : paths) {
             script.append("echo diskfarm: path ").append(text(path.uri())).append('\n');
         }
@@ -88,6 +99,9 @@ public final class IpxeScript {
      * {@code baseUrl + "/boot/" + MAC + ".ipxe"}; {@code ${netX/mac}} is the MAC of the interface iPXE booted from.
      */
     public static String chainByMac(String baseUrl) {
+        if (!BASE_URL.matcher(baseUrl).matches()) {
+            throw new IllegalArgumentException("not a base URL for boot scripts: '" + baseUrl + "'");
+        }
         return "#!ipxe\n"
                 + "echo diskfarm: fetching the boot script of ${netX/mac}\n"
                 + "chain " + baseUrl + "/boot/${netX/mac}.ipxe || goto failed\n"

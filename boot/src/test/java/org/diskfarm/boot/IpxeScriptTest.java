@@ -28,5 +28,11 @@ class IpxeScriptTest {
         assertThatThrownBy(() -> IpxeScript.sanboot("t", "iqn", List.of())).isInstanceOf(
                 IllegalArgumentException.class);
         assertThat(new IpxeScript.SanPath("fd00::5", 3260, 0, "iqn.x").uri()).isEqualTo("iscsi:[fd00::5]::3260:0:iqn.x");
+        assertThatThrownBy(() -> new IpxeScript.SanPath("10.0.0.5 || shell", 3260, 0, "iqn.x"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new IpxeScript.SanPath("10.0.0.5", 3260, 0, "iqn.${x}"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> IpxeScript.chainByMac("http://x/${y}")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(IpxeScript.chainByMac("http://[fd00::5]:8080")).contains("chain http://[fd00::5]:8080/boot/");
     }
 }

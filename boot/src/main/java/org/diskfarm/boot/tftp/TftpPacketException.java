@@ -24,9 +24,20 @@ public final class TftpPacketException extends Exception {
 
     private final Reason reason;
 
+    /**
+     * The message quotes what the client sent (option names, file names), so it is made printable here, for every
+     * caller: control characters become '?' and it is cut at 200 characters, so that a datagram cannot break or flood
+     * the one log line it gets.
+     */
     public TftpPacketException(Reason reason, String message) {
-        super(message);
+        super(printable(message));
         this.reason = reason;
+    }
+
+    static String printable(String text) {
+        StringBuilder out = new StringBuilder(Math.min(text.length(), 200));
+        text.codePoints().limit(200).forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        return text.codePointCount(0, text.length()) > 200 ? out.append("...").toString() : out.toString();
     }
 
     public Reason reason() {

@@ -168,6 +168,8 @@ class TftpPacketTest {
     @Test
     void randomDatagramsDecodeOrFailWithAReason() {
         Random random = new Random(1350);
+        int decoded = 0;
+        int refused = 0;
         for (int i = 0; i < 20_000; i++) {
             byte[] packet = new byte[random.nextInt(600)];
             random.nextBytes(packet);
@@ -177,10 +179,15 @@ class TftpPacketTest {
             }
             try {
                 TftpPacket.decode(ByteBuffer.wrap(packet));
+                decoded++;
             } catch (TftpPacketException e) {
-                assertThat(e.reason()).isNotNull();
+                // Only this exception escapes (anything else fails the test), with a one-line message for the log.
+                assertThat(e.getMessage()).isNotBlank().doesNotContain("\n");
+                refused++;
             }
         }
+        assertThat(decoded).as("some random datagrams are valid packets").isPositive();
+        assertThat(refused).as("most are not").isPositive();
     }
 
     @Test
